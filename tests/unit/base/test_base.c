@@ -2,7 +2,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "base/bytes.h"
+#include "base/emit.h"
 #include "base/error.h"
 #include "base/packet.h"
 #include "tap.h"
@@ -34,9 +38,72 @@ static void test_error(void)
 		   "owner method label");
 }
 
+static char *json_of(const char *in)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	pw_json_write_string(f, in);
+	fclose(f);
+	return buf;
+}
+
+static void test_json_escape(void)
+{
+	static const struct { const char *in, *want, *what; } cases[] = {
+		{ "plain", "\"plain\"", "plain ASCII" },
+		{ "a\"b\\c", "\"a\\\"b\\\\c\"", "quote and backslash" },
+		{ "\x01\n\x7f", "\"\\u0001\\n\\u007f\"", "control bytes" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"", "valid UTF-8 kept" },
+		{ "\xff\xfe", "\"\\ufffd\\ufffd\"", "invalid bytes replaced" },
+		{ "\xc3", "\"\\ufffd\"", "truncated sequence" },
+		{ "\xe0\x80\x80", "\"\\ufffd\\ufffd\\ufffd\"", "overlong form" },
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"", "surrogate" },
+	};
+	size_t i;
+
+	for (i = 0; i < PW_ARRAY_SIZE(cases); i++) {
+		char *got = json_of(cases[i].in);
+
+		tap_eq_str(got, cases[i].want, cases[i].what);
+		free(got);
+	}
+}
+
+static void test_emit_record(void)
+{
+	struct pw_emit e;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	pw_emit_init(&e, f, PW_EMIT_JSON);
+	pw_emit_begin(&e);
+	pw_emit_str(&e, "proto", "%s ", "tcp");
+	pw_emit_u64(&e, "n", "%lu ", 42);
+	pw_emit_str(&e, "host", "%s ", NULL);
+	pw_emit_ts(&e, "ts", "%s ", 1700000000123456789ull);
+	pw_emit_end(&e);
+	pw_emit_init(&e, f, PW_EMIT_TEXT);
+	pw_emit_begin(&e);
+	pw_emit_str(&e, "proto", "%-4s|", "udp");
+	pw_emit_u64(&e, "n", "%3lu|", 7);
+	pw_emit_str(&e, "host", "%s|", NULL);
+	pw_emit_ts(&e, "ts", "%s", 1700000000123456789ull);
+	pw_emit_end(&e);
+	fclose(f);
+	tap_eq_str(buf, "{\"proto\":\"tcp\",\"n\":42,\"host\":null,"
+		   "\"ts\":1700000000.123456789}\n"
+		   "udp |  7|-|1700000000.123456\n", "one call sequence, two renderings");
+	free(buf);
+}
+
 int main(void)
 {
 	test_bytes();
 	test_error();
+	test_json_escape();
+	test_emit_record();
 	return tap_done();
 }
