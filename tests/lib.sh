@@ -82,14 +82,16 @@ remove_stale_namespaces() {
 	done
 }
 
-# netns_new NAME: creates namespace $PW_TAG-NAME with loopback up and
-# registers its removal (killing whatever still runs inside).
+# netns_new VAR NAME: creates namespace $PW_TAG-NAME with loopback up,
+# stores its name in VAR and registers its removal (killing whatever still
+# runs inside). Not for use in $(...): the removal must be registered in
+# this shell.
 netns_new() {
-	local ns="$PW_TAG-$1"
+	local ns="$PW_TAG-$2"
 	ip netns add "$ns" || return 1
 	on_exit "ip netns pids $ns | xargs -r kill -9; ip netns del $ns"
 	ip -n "$ns" link set lo up
-	echo "$ns"
+	printf -v "$1" '%s' "$ns"
 }
 
 # veth_link NS_A ADDR_A NS_B ADDR_B [ADDR6_A ADDR6_B]: a veth pair between
