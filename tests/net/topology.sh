@@ -66,9 +66,10 @@ demo_traffic() {
 }
 
 # record_start FILE: tcpdump on the client's veth, packets flushed as they
-# come (-U) so the file is whole when we stop it.
+# come (--immediate-mode: no ring-block delay; -U: written per packet) so
+# the file is whole when we stop it.
 record_start() {
-	ip netns exec "$NS_C" tcpdump -i "$IF_C" -U -s 0 -w "$1" \
+	ip netns exec "$NS_C" tcpdump -i "$IF_C" --immediate-mode -U -s 0 -w "$1" \
 		>"$1.log" 2>&1 &
 	RECORD_PID=$!
 	on_exit "kill $RECORD_PID"

@@ -1,0 +1,155 @@
+#include "core/pipeline.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "l7/l7.h"
+#include "pkt/link.h"
+
+/* Detection runs on the first data packets of each direction only: the
+ * payload types that matter (handshakes, requests, banners) come first,
+ * and bulk transfer should not pay for signature checks. */
+#define L7_DETECT_PACKETS_PER_DIR 8
+
+struct pw_pipeline {
+	struct pw_pipeline_config cfg;
+	struct pw_flow_table *flows;
+	struct pw_pipeline_stats stats;
+};
+
+void pw_pipeline_config_default(struct pw_pipeline_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	pw_flow_config_default(&cfg->flow);
+	cfg->detect_l7 = true;
+}
+
+struct pw_pipeline *pw_pipeline_new(const struct pw_pipeline_config *cfg)
+{
+	struct pw_pipeline *pl = calloc(1, sizeof(*pl));
+
+	if (!pl)
+		return NULL;
+	pl->cfg = *cfg;
+	pl->flows = pw_flow_table_new(&pl->cfg.flow);
+	if (!pl->flows) {
+		free(pl);
+		return NULL;
+	}
+	return pl;
+}
+
+void pw_pipeline_free(struct pw_pipeline *pl)
+{
+	if (!pl)
+		return;
+	pw_flow_table_free(pl->flows);
+	free(pl);
+}
+
+static void count_malformed(struct pw_pipeline_stats *st, uint32_t bits)
+{
+	unsigned i;
+
+	/* A snapped payload is the capture's choice, not the packet's fault. */
+	if (!(bits & ~(uint32_t)PW_MAL_SNAPPED))
+		return;
+	st->malformed++;
+	for (i = 0; i < PW_MAL_COUNT; i++)
+		if (bits & (1u << i))
+			st->malformed_by[i]++;
+}
+
+static void detect_l7(struct pw_pipeline_result *res)
+{
+	const struct pw_dissect *d = &res->dissect;
+	struct pw_flow *flow = res->flow.flow;
+	struct pw_l7_result l7;
+
+	if (!d->payload_len) {
+		res->payload_type = PW_PL_EMPTY;
+		flow->payload_types |= 1u << PW_PL_EMPTY;
+		return;
+	}
+	if (flow->dir[res->flow.dir].data_packets > L7_DETECT_PACKETS_PER_DIR)
+		return;
+	pw_l7_detect(pw_dissect_payload(d), d->payload_len, d->l4proto,
+		     d->sport, d->dport, &l7);
+	res->payload_type = (uint8_t)l7.payload;
+	flow->payload_types |= 1u << l7.payload;
+	if (flow->l7_proto == PW_L7_UNKNOWN && l7.proto != PW_L7_UNKNOWN)
+		flow->l7_proto = (uint8_t)l7.proto;
+	if (!flow->host && l7.host[0])
+		flow->host = strdup(l7.host);
+}
+
+void pw_pipeline_feed(struct pw_pipeline *pl, const struct pw_packet *pkt,
+		      struct pw_pipeline_result *out)
+{
+	struct pw_pipeline_stats *st = &pl->stats;
+	struct pw_pipeline_result local;
+	struct pw_pipeline_result *res = out ? out : &local;
+	struct pw_link link;
+
+	st->packets++;
+	st->wire_bytes += pkt->wirelen;
+	res->is_ip = false;
+	res->flow.flow = NULL;
+	res->payload_type = PW_PL_UNKNOWN;
+
+	pw_flow_table_expire(pl->flows, pkt->ts_ns);
+
+	if (!pw_link_parse(pkt->linktype, pkt->data, pkt->caplen, &link)) {
+		st->bad_link++;
+		return;
+	}
+	if (link.ethertype != 0x0800 && link.ethertype != 0x86dd) {
+		st->non_ip++;
+		return;
+	}
+	if (!pw_dissect_ip(pkt->data + link.l3_off, pkt->caplen - link.l3_off,
+			   pkt->wirelen > link.l3_off ?
+				   pkt->wirelen - link.l3_off : 0,
+			   &res->dissect)) {
+		count_malformed(st, res->dissect.malformed | PW_MAL_TRUNCATED);
+		return;
+	}
+	res->is_ip = true;
+	st->ip++;
+	if (pl->cfg.verify_checksums)
+		pw_dissect_verify_checksums(&res->dissect);
+	count_malformed(st, res->dissect.malformed);
+
+	if (!pw_flow_track(pl->flows, &res->dissect, pkt->ts_ns, &res->flow)) {
+		res->flow.flow = NULL;
+		st->no_flow++;
+		if (res->dissect.icmp_quote_off)
+			res->payload_type = res->dissect.ipver == 4 ?
+					    PW_PL_IPV4 : PW_PL_IPV6;
+		return;
+	}
+	if (res->dissect.l4proto == IPPROTO_ICMP ||
+	    res->dissect.l4proto == IPPROTO_ICMPV6) {
+		res->payload_type = PW_PL_ICMP;
+		res->flow.flow->payload_types |= 1u << PW_PL_ICMP;
+		return;
+	}
+	if (pl->cfg.detect_l7)
+		detect_l7(res);
+}
+
+void pw_pipeline_finish(struct pw_pipeline *pl)
+{
+	pw_flow_table_flush(pl->flows);
+}
+
+const struct pw_pipeline_stats *pw_pipeline_stats(const struct pw_pipeline *pl)
+{
+	return &pl->stats;
+}
+
+struct pw_flow_table *pw_pipeline_flows(struct pw_pipeline *pl)
+{
+	return pl->flows;
+}

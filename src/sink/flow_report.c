@@ -1,0 +1,165 @@
+#include "sink/flow_report.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdio.h>
+
+#include "base/bytes.h"
+#include "l7/l7.h"
+
+const char *pw_format_addr(char *buf, size_t len, uint8_t family,
+			   const uint8_t *addr)
+{
+	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf,
+		       (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *pw_format_endpoint(char *buf, size_t len, uint8_t family,
+			       const uint8_t *addr, uint16_t port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	pw_format_addr(a, sizeof(a), family, addr);
+	snprintf(buf, len, family == 6 ? "[%s]:%u" : "%s:%u", a, port);
+	return buf;
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmp6";
+	}
+	return "ip";
+}
+
+static const char *end_name(enum pw_flow_end why)
+{
+	switch (why) {
+	case PW_FLOW_END_TIMEOUT:
+		return "timeout";
+	case PW_FLOW_END_EVICTED:
+		return "evicted";
+	case PW_FLOW_END_FLUSH:
+		break;
+	}
+	return "end";
+}
+
+void pw_flow_report_header(struct pw_emit *e)
+{
+	if (pw_emit_json(e))
+		return;
+	fprintf(e->out, "%-5s %-21s %-21s %8s %10s %8s %10s %-11s %9s %-9s %s\n",
+		"PROTO", "CLIENT", "SERVER", "C>S PKTS", "C>S BYTES",
+		"S>C PKTS", "S>C BYTES", "STATE", "DURATION", "L7", "HOST");
+}
+
+/* Payload type names in enum order, for the flow's bitmask. */
+static unsigned payload_type_names(uint32_t mask, const char **names,
+				   unsigned max)
+{
+	unsigned n = 0, i;
+
+	for (i = 0; i < PW_PL__COUNT && n < max; i++)
+		if (mask & (1u << i))
+			names[n++] = pw_l7_payload_name((enum pw_l7_payload)i);
+	return n;
+}
+
+void pw_flow_report_flow(struct pw_emit *e, const struct pw_flow *f,
+			 enum pw_flow_end why)
+{
+	const struct pw_flow_dir *c2s = &f->dir[PW_C2S], *s2c = &f->dir[PW_S2C];
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	char cep[PW_ENDPOINT_MAX], sep[PW_ENDPOINT_MAX];
+	const char *types[PW_PL__COUNT];
+	uint64_t dur = f->last_ts - f->first_ts;
+	char durbuf[32];
+	unsigned ntypes;
+	bool json = pw_emit_json(e);
+
+	pw_format_addr(src, sizeof(src), f->key.family, pw_flow_addr(f, PW_C2S));
+	pw_format_addr(dst, sizeof(dst), f->key.family, pw_flow_addr(f, PW_S2C));
+	ntypes = payload_type_names(f->payload_types, types, PW_PL__COUNT);
+
+	pw_emit_begin(e);
+	pw_emit_str(e, "proto", "%-5s ", proto_name(f->key.proto));
+	if (!json) {
+		pw_format_endpoint(cep, sizeof(cep), f->key.family,
+				   pw_flow_addr(f, PW_C2S),
+				   pw_flow_port(f, PW_C2S));
+		pw_format_endpoint(sep, sizeof(sep), f->key.family,
+				   pw_flow_addr(f, PW_S2C),
+				   pw_flow_port(f, PW_S2C));
+		fprintf(e->out, "%-21s %-21s ", cep, sep);
+	}
+	pw_emit_str(e, "src", NULL, src);
+	pw_emit_u64(e, "sport", NULL, pw_flow_port(f, PW_C2S));
+	pw_emit_str(e, "dst", NULL, dst);
+	pw_emit_u64(e, "dport", NULL, pw_flow_port(f, PW_S2C));
+	pw_emit_u64(e, "c2s_packets", "%8" PRIu64 " ", c2s->packets);
+	pw_emit_u64(e, "c2s_bytes", "%10" PRIu64 " ", c2s->payload_bytes);
+	pw_emit_u64(e, "s2c_packets", "%8" PRIu64 " ", s2c->packets);
+	pw_emit_u64(e, "s2c_bytes", "%10" PRIu64 " ", s2c->payload_bytes);
+	pw_emit_str(e, "state", "%-11s ",
+		    f->key.proto == IPPROTO_TCP ?
+			    pw_tcp_state_name((enum pw_tcp_state)f->tcp_state) :
+			    "-");
+	snprintf(durbuf, sizeof(durbuf), "%" PRIu64 ".%03" PRIu64,
+		 dur / 1000000000u, dur % 1000000000u / 1000000u);
+	if (!json)
+		fprintf(e->out, "%9s ", durbuf);
+	pw_emit_ts(e, "first_ts", NULL, f->first_ts);
+	pw_emit_ts(e, "last_ts", NULL, f->last_ts);
+	pw_emit_str(e, "l7", "%-9s ",
+		    f->l7_proto ? pw_l7_proto_name((enum pw_l7_proto)f->l7_proto)
+				: NULL);
+	pw_emit_str(e, "host", "%s", f->host);
+	pw_emit_str_list(e, "payload_types", types, ntypes, NULL);
+	pw_emit_u64(e, "c2s_data_packets", NULL, c2s->data_packets);
+	pw_emit_u64(e, "s2c_data_packets", NULL, s2c->data_packets);
+	if (f->key.proto == IPPROTO_TCP) {
+		pw_emit_u64(e, "c2s_retransmits", NULL, c2s->retransmits);
+		pw_emit_u64(e, "s2c_retransmits", NULL, s2c->retransmits);
+	}
+	pw_emit_str(e, "end", NULL, end_name(why));
+	if (f->pid) {
+		pw_emit_u64(e, "pid", NULL, f->pid);
+		pw_emit_str(e, "comm", NULL, f->comm);
+	}
+	pw_emit_end(e);
+}
+
+void pw_flow_report_totals(FILE *out, const struct pw_pipeline_stats *ps,
+			   const struct pw_flow_stats *fs)
+{
+	const char *sep = ":";
+	unsigned i;
+
+	fprintf(out, "\n%" PRIu64 " packets (%" PRIu64 " bytes on the wire), "
+		     "%" PRIu64 " IP, %" PRIu64 " not IP, %" PRIu64
+		     " unreadable link headers\n",
+		ps->packets, ps->wire_bytes, ps->ip, ps->non_ip, ps->bad_link);
+	fprintf(out, "%" PRIu64 " flows (peak %" PRIu64 " at once), %" PRIu64
+		     " timed out, %" PRIu64 " evicted at the flow cap, %" PRIu64
+		     " IP packets in no flow\n",
+		fs->created, fs->peak, fs->timed_out, fs->evicted, ps->no_flow);
+	fprintf(out, "%" PRIu64 " malformed packets", ps->malformed);
+	for (i = 0; i < PW_MAL_COUNT; i++)
+		if (ps->malformed_by[i]) {
+			fprintf(out, "%s %s %" PRIu64, sep,
+				pw_malformed_name(i), ps->malformed_by[i]);
+			sep = ",";
+		}
+	fputc('\n', out);
+}
