@@ -101,8 +101,8 @@ int capfile_short_read(struct pw_capfile *cf, const char *what, uint64_t off,
 				   strerror(cf->read_errno));
 	return pw_error_at(err, -EINVAL, off,
 			   "%s at byte offset %" PRIu64 ": truncated: needs %"
-			   PRIu64 " bytes but the file ends after %" PRIu64 " bytes",
-			   what, off, need, have);
+			   PRIu64 " bytes but the file ends after %" PRIu64
+			   " bytes", what, off, need, have);
 }
 
 struct capfile_iface *capfile_add_iface(struct pw_capfile *cf,

@@ -1,0 +1,19 @@
+/* Whole-buffer writes to a file descriptor for the capture writers.
+ *
+ * A capture block goes out in one write() call where the kernel allows it,
+ * so that a reader (or a file left by a killed writer) sees whole blocks
+ * only; short writes are continued and EINTR retried. */
+#ifndef PW_SINK_FD_WRITE_H
+#define PW_SINK_FD_WRITE_H
+
+#include <stddef.h>
+
+#include "base/error.h"
+
+/* Writes len bytes. On failure fills err naming `what` and the file
+ * `name` ("disk full while writing packet 12 to x.pcapng" for ENOSPC) and
+ * returns -1. */
+int pw_fd_write_all(int fd, const void *buf, size_t len, const char *name,
+		    const char *what, struct pw_error *err);
+
+#endif

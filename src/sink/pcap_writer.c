@@ -1,0 +1,124 @@
+/* Classic pcap writer, little-endian, nanosecond magic a1b23c4d.
+ *
+ * File header: magic, version 2.4, thiszone 0, sigfigs 0, snaplen,
+ * link type. Record: ts_sec, ts_nsec, caplen, wirelen, then the bytes.
+ * ts_sec is 32 bits: times after 2106 do not fit the format. */
+#include "sink/pcap_writer.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/bytes.h"
+#include "sink/fd_write.h"
+
+#define PCAP_FILE_HDR 24
+#define PCAP_REC_HDR 16
+#define DEFAULT_SNAPLEN 262144
+
+struct pw_pcap_writer {
+	int fd;
+	bool failed;
+	uint16_t linktype;
+	uint32_t snaplen;
+	uint64_t written;
+	uint64_t packets;
+	char name[128];
+	uint8_t *rec;		/* record being assembled */
+	size_t rec_cap;
+};
+
+struct pw_pcap_writer *pw_pcap_writer_open(int fd, uint16_t linktype,
+					   uint32_t snaplen, const char *name,
+					   struct pw_error *err)
+{
+	struct pw_pcap_writer *w = calloc(1, sizeof(*w));
+	uint8_t h[PCAP_FILE_HDR];
+
+	if (!w) {
+		pw_error_set(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	w->fd = fd;
+	w->linktype = linktype;
+	w->snaplen = snaplen ? snaplen : DEFAULT_SNAPLEN;
+	snprintf(w->name, sizeof(w->name), "%s",
+		 !name ? "capture file" :
+		 strcmp(name, "-") ? name : "standard output");
+	pw_put_le32(h, 0xa1b23c4du);
+	pw_put_le16(h + 4, 2);
+	pw_put_le16(h + 6, 4);
+	pw_put_le32(h + 8, 0);
+	pw_put_le32(h + 12, 0);
+	pw_put_le32(h + 16, w->snaplen);
+	pw_put_le32(h + 20, linktype);
+	if (pw_fd_write_all(fd, h, sizeof(h), w->name, "the file header",
+			    err) < 0) {
+		free(w);
+		return NULL;
+	}
+	w->written = sizeof(h);
+	return w;
+}
+
+int pw_pcap_writer_packet(struct pw_pcap_writer *w,
+			  const struct pw_packet *pkt, struct pw_error *err)
+{
+	uint32_t caplen = PW_MIN(pkt->caplen, w->snaplen);
+	size_t len = PCAP_REC_HDR + (size_t)caplen;
+	char what[48];
+
+	if (w->failed)
+		return pw_error_set(err, -EIO, "%s: not writing after an "
+				    "earlier write error", w->name);
+	if (pkt->linktype != w->linktype)
+		return pw_error_set(err, -EINVAL, "%s: a pcap file holds one "
+				    "link type (%u); packet %" PRIu64 " has "
+				    "link type %u", w->name, w->linktype,
+				    pkt->number, pkt->linktype);
+	if (len > w->rec_cap) {
+		uint8_t *n = realloc(w->rec, len);
+
+		if (!n)
+			return pw_error_set(err, -ENOMEM, "out of memory");
+		w->rec = n;
+		w->rec_cap = len;
+	}
+	pw_put_le32(w->rec, (uint32_t)(pkt->ts_ns / 1000000000u));
+	pw_put_le32(w->rec + 4, (uint32_t)(pkt->ts_ns % 1000000000u));
+	pw_put_le32(w->rec + 8, caplen);
+	pw_put_le32(w->rec + 12, pkt->wirelen);
+	if (caplen)
+		memcpy(w->rec + PCAP_REC_HDR, pkt->data, caplen);
+	snprintf(what, sizeof(what), "packet %" PRIu64, w->packets + 1);
+	if (pw_fd_write_all(w->fd, w->rec, len, w->name, what, err) < 0) {
+		w->failed = true;
+		return -1;
+	}
+	w->written += len;
+	w->packets++;
+	return 0;
+}
+
+uint64_t pw_pcap_writer_bytes(const struct pw_pcap_writer *w)
+{
+	return w->written;
+}
+
+int pw_pcap_writer_close(struct pw_pcap_writer *w, bool close_fd,
+			 struct pw_error *err)
+{
+	int ret = 0;
+
+	if (!w)
+		return 0;
+	if (close_fd && close(w->fd) < 0)
+		ret = pw_error_set(err, -errno, "cannot close %s: %s",
+				   w->name, strerror(errno));
+	free(w->rec);
+	free(w);
+	return ret;
+}
