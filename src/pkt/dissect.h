@@ -80,7 +80,10 @@ struct pw_dissect {
 	uint8_t n_ext;
 	struct pw_ip6_ext ext[PW_IP6_MAX_EXT];
 
-	/* L4: present only when the packet is not a non-first fragment. */
+	/* L4: present only when the packet is not a non-first fragment and
+	 * the fixed part of the L4 header (TCP 20, UDP 8, ICMP 8 bytes) was
+	 * captured; TCP options may still be cut (TRUNCATED is set, the
+	 * options list holds those captured). */
 	bool has_l4;
 	uint16_t l4_off;
 	uint16_t l4_hlen;	/* TCP doff*4, UDP 8, ICMP 8 */
@@ -91,7 +94,8 @@ struct pw_dissect {
 	uint8_t tcp_flags;	/* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10
 				   URG 0x20 ECE 0x40 CWR 0x80 */
 	uint16_t tcp_win;
-	uint8_t n_tcp_opts;
+	uint8_t n_tcp_opts;	/* an EOL is listed and ends the list; at most
+				   PW_TCP_MAX_OPTS are listed */
 	struct pw_tcp_opt tcp_opts[PW_TCP_MAX_OPTS];
 
 	/* ICMP/ICMPv6 errors quote the packet that caused them. */
@@ -141,5 +145,15 @@ const uint8_t *pw_dissect_dst(const struct pw_dissect *d);
 /* Value of a TCP option (its bytes after kind and length), or NULL. */
 const uint8_t *pw_tcp_opt_find(const struct pw_dissect *d, uint8_t kind,
 			       uint8_t *len_out);
+
+/* Destination the upper-layer checksum covers: the IPv6 final destination
+ * from a routing header with segments left (RFC 8200 8.1), else the
+ * destination address. */
+const uint8_t *pw_dissect_final_dst(const struct pw_dissect *d);
+
+/* Pseudo-header partial sum (see pkt/checksum.h) for an upper layer of
+ * protocol `proto` and l4_len bytes carried by this IP header. */
+uint32_t pw_dissect_pseudo_sum(const struct pw_dissect *d, uint8_t proto,
+			       uint32_t l4_len);
 
 #endif
