@@ -95,14 +95,16 @@ int capfile_short_read(struct pw_capfile *cf, const char *what, uint64_t off,
 	uint64_t have = cf->base + cf->end - off;
 
 	if (cf->read_errno)
-		return pw_error_at(err, -cf->read_errno, cf->base + cf->end,
-				   "%s: read error at byte offset %" PRIu64
-				   ": %s", cf->name, cf->base + cf->end,
-				   strerror(cf->read_errno));
-	return pw_error_at(err, -EINVAL, off,
-			   "%s at byte offset %" PRIu64 ": truncated: needs %"
-			   PRIu64 " bytes but the file ends after %" PRIu64
-			   " bytes", what, off, need, have);
+		pw_error_at(err, -cf->read_errno, cf->base + cf->end,
+			    "%s: read error at byte offset %" PRIu64 ": %s",
+			    cf->name, cf->base + cf->end,
+			    strerror(cf->read_errno));
+	else
+		pw_error_at(err, -EINVAL, off,
+			    "%s at byte offset %" PRIu64 ": truncated: needs %"
+			    PRIu64 " bytes but the file ends after %" PRIu64
+			    " bytes", what, off, need, have);
+	return -1;
 }
 
 struct capfile_iface *capfile_add_iface(struct pw_capfile *cf,
@@ -328,9 +330,13 @@ struct pw_capfile *pw_capfile_open_mem(const uint8_t *buf, size_t len,
 int pw_capfile_next(struct pw_capfile *cf, struct pw_packet *pkt,
 		    struct pw_error *err)
 {
+	int r;
+
 	if (cf->format == PW_CAPFILE_PCAP)
-		return capfile_pcap_next(cf, pkt, err);
-	return capfile_pcapng_next(cf, pkt, err);
+		r = capfile_pcap_next(cf, pkt, err);
+	else
+		r = capfile_pcapng_next(cf, pkt, err);
+	return r < 0 ? -1 : r;
 }
 
 enum pw_capfile_format pw_capfile_format(const struct pw_capfile *cf)

@@ -69,9 +69,9 @@ static int block_error(const struct block *b, struct pw_error *err,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return pw_error_at(err, -EINVAL, b->off,
-			   "pcapng block at byte offset %" PRIu64 ": %s",
-			   b->off, what);
+	pw_error_at(err, -EINVAL, b->off, "pcapng block at byte offset %"
+		    PRIu64 ": %s", b->off, what);
+	return -1;
 }
 
 static inline uint32_t pad4(uint32_t n)

@@ -153,7 +153,8 @@ static inline uint64_t capfile_ts_ns(const struct capfile_iface *ifc,
 bool capfile_add_comment(struct pw_capfile *cf, const uint8_t *s, size_t len);
 
 /* Format back-ends. open parses the file header (cf->pos at its start);
- * next returns 1, 0 at a clean end, -1 with err set. */
+ * next returns 1, 0 at a clean end, negative with err set (mapped to -1
+ * by pw_capfile_next). */
 int capfile_pcap_open(struct pw_capfile *cf, struct pw_error *err);
 int capfile_pcap_next(struct pw_capfile *cf, struct pw_packet *pkt,
 		      struct pw_error *err);
