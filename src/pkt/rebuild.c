@@ -486,8 +486,10 @@ static uint32_t l4_csum_off(uint8_t l4)
 	}
 }
 
-/* One's complement sums treat 0x0000 and 0xffff alike; flipping the low
- * bit never turns one into the other, so the result never verifies. */
+/* One's complement sums treat 0x0000 and 0xffff alike: when the computed
+ * value is 0 and the stored one is 0xffff, both verify and the stored form
+ * is kept. Flipping the low bit never turns one form into the other, so a
+ * "bad" checksum never verifies. */
 static uint16_t csum_by_mode(uint8_t mode, uint16_t right, uint16_t stored)
 {
 	switch (mode) {
@@ -496,7 +498,7 @@ static uint16_t csum_by_mode(uint8_t mode, uint16_t right, uint16_t stored)
 	case PW_CSUM_BAD:
 		return right ^ 1;
 	default:
-		return right;
+		return right == 0 && stored == 0xffff ? stored : right;
 	}
 }
 
