@@ -94,7 +94,7 @@ int cmd_read_main(int argc, char **argv)
 	enum pw_emit_mode mode = PW_EMIT_TEXT;
 	uint64_t max_packets = UINT64_MAX, n = 0;
 	char *expr = NULL;
-	int ret = PW_EXIT_FAILURE, opt, r;
+	int ret = PW_EXIT_FAILURE, opt, r = 0;
 	uint64_t v;
 
 	pw_pipeline_config_default(&cfg);
