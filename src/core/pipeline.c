@@ -84,6 +84,22 @@ static void detect_l7(struct pw_pipeline_result *res)
 		flow->host = strdup(l7.host);
 }
 
+/* An ICMP error belongs to the flow whose packet it quotes; the error
+ * itself is not a flow. */
+static void note_icmp_error(struct pw_pipeline *pl,
+			    struct pw_pipeline_result *res)
+{
+	struct pw_dissect inner;
+	uint8_t dir;
+
+	res->payload_type = res->dissect.ipver == 4 ? PW_PL_IPV4 : PW_PL_IPV6;
+	if (pw_dissect_icmp_quote(&res->dissect, &inner) &&
+	    pw_flow_lookup_quoted(pl->flows, &inner, &dir))
+		pl->stats.icmp_errors++;
+	else
+		pl->stats.no_flow++;
+}
+
 void pw_pipeline_feed(struct pw_pipeline *pl, const struct pw_packet *pkt,
 		      struct pw_pipeline_result *out)
 {
@@ -123,10 +139,10 @@ void pw_pipeline_feed(struct pw_pipeline *pl, const struct pw_packet *pkt,
 
 	if (!pw_flow_track(pl->flows, &res->dissect, pkt->ts_ns, &res->flow)) {
 		res->flow.flow = NULL;
-		st->no_flow++;
 		if (res->dissect.icmp_quote_off)
-			res->payload_type = res->dissect.ipver == 4 ?
-					    PW_PL_IPV4 : PW_PL_IPV6;
+			note_icmp_error(pl, res);
+		else
+			st->no_flow++;
 		return;
 	}
 	if (res->dissect.l4proto == IPPROTO_ICMP ||

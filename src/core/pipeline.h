@@ -28,7 +28,8 @@ struct pw_pipeline_stats {
 	uint64_t ip;		/* IP header whole */
 	uint64_t malformed;	/* packets with any malformation */
 	uint64_t malformed_by[PW_MAL_COUNT];
-	uint64_t no_flow;	/* IP, but no flow (fragments, other protocols) */
+	uint64_t no_flow;	/* IP, but no flow (later fragments, other
+				   protocols, ICMP quoting no known flow) */
 	uint64_t icmp_errors;	/* ICMP errors quoting a tracked flow */
 };
 

@@ -151,9 +151,12 @@ void pw_flow_report_totals(FILE *out, const struct pw_pipeline_stats *ps,
 		     " unreadable link headers\n",
 		ps->packets, ps->wire_bytes, ps->ip, ps->non_ip, ps->bad_link);
 	fprintf(out, "%" PRIu64 " flows (peak %" PRIu64 " at once), %" PRIu64
-		     " timed out, %" PRIu64 " evicted at the flow cap, %" PRIu64
-		     " IP packets in no flow\n",
-		fs->created, fs->peak, fs->timed_out, fs->evicted, ps->no_flow);
+		     " timed out, %" PRIu64 " ended by port reuse, %" PRIu64
+		     " evicted at the flow cap\n",
+		fs->created, fs->peak, fs->timed_out, fs->reused,
+		fs->evicted);
+	fprintf(out, "%" PRIu64 " ICMP errors for known flows, %" PRIu64
+		     " IP packets in no flow\n", ps->icmp_errors, ps->no_flow);
 	fprintf(out, "%" PRIu64 " malformed packets", ps->malformed);
 	for (i = 0; i < PW_MAL_COUNT; i++)
 		if (ps->malformed_by[i]) {
