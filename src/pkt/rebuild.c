@@ -372,8 +372,26 @@ static void write_tcp_opts(const struct pw_edit_tcp *t, uint8_t *out,
 	memset(out + n, 0, padded - n);
 }
 
+/* A fragment's L4 checksum and UDP length cover bytes that are not in it:
+ * the right values cannot be computed here, so the stored ones stand in. */
+static bool edit_is_fragment(const struct pw_pkt_edit *e)
+{
+	uint32_t off = 0;
+	unsigned i;
+
+	if (e->ipver == 4)
+		return (e->ip4.flags & PW_IP4_FLAG_MF) || e->ip4.frag_off;
+	for (i = 0; i < e->ip6.n_ext; i++) {
+		if (e->ip6.ext[i].type == PW_IPPROTO_FRAGMENT &&
+		    (pw_get_be16(e->ip6.ext_bytes + off + 2) & 0xfff9))
+			return true;
+		off += e->ip6.ext[i].len;
+	}
+	return false;
+}
+
 static void write_l4_header(const struct pw_pkt_edit *e,
-			    const struct layout *lay, uint8_t *out)
+			    const struct layout *lay, bool frag, uint8_t *out)
 {
 	switch (e->l4) {
 	case PW_EDIT_L4_TCP:
@@ -391,7 +409,7 @@ static void write_l4_header(const struct pw_pkt_edit *e,
 	case PW_EDIT_L4_UDP:
 		pw_put_be16(out, e->udp.sport);
 		pw_put_be16(out + 2, e->udp.dport);
-		pw_put_be16(out + 4, e->keep_lengths ? e->udp.len :
+		pw_put_be16(out + 4, e->keep_lengths || frag ? e->udp.len :
 				     (uint16_t)(lay->total - lay->l3));
 		pw_put_be16(out + 6, 0);
 		break;
@@ -404,24 +422,6 @@ static void write_l4_header(const struct pw_pkt_edit *e,
 	default:
 		break;
 	}
-}
-
-/* A fragment's L4 checksum covers bytes that are not in it: the right
- * value cannot be computed here, so the stored one stands in. */
-static bool edit_is_fragment(const struct pw_pkt_edit *e)
-{
-	uint32_t off = 0;
-	unsigned i;
-
-	if (e->ipver == 4)
-		return (e->ip4.flags & PW_IP4_FLAG_MF) || e->ip4.frag_off;
-	for (i = 0; i < e->ip6.n_ext; i++) {
-		if (e->ip6.ext[i].type == PW_IPPROTO_FRAGMENT &&
-		    (pw_get_be16(e->ip6.ext_bytes + off + 2) & 0xfff9))
-			return true;
-		off += e->ip6.ext[i].len;
-	}
-	return false;
 }
 
 static const uint8_t *ip6_final_dst(const struct pw_pkt_edit *e,
@@ -506,6 +506,7 @@ int pw_rebuild(const struct pw_pkt_edit *e, uint8_t *out, size_t cap)
 {
 	struct layout lay;
 	uint16_t right;
+	bool frag;
 	int ret;
 
 	ret = get_layout(e, &lay);
@@ -517,14 +518,15 @@ int pw_rebuild(const struct pw_pkt_edit *e, uint8_t *out, size_t cap)
 		write_ip4(e, &lay, out);
 	else
 		write_ip6(e, &lay, out);
-	write_l4_header(e, &lay, out + lay.l3);
+	frag = edit_is_fragment(e);
+	write_l4_header(e, &lay, frag, out + lay.l3);
 	if (e->payload_len)
 		memcpy(out + lay.l3 + lay.l4, e->payload, e->payload_len);
 
 	if (e->l4 != PW_EDIT_L4_NONE) {
 		uint16_t stored = stored_l4_csum(e);
 
-		if (edit_is_fragment(e))
+		if (frag)
 			right = stored;
 		else if (e->l4 == PW_EDIT_L4_UDP && e->ipver == 4 &&
 			 e->udp.no_csum && e->l4_csum == PW_CSUM_RECOMPUTE)

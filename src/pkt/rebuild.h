@@ -107,8 +107,10 @@ struct pw_edit_tcp {
 
 struct pw_edit_udp {
 	uint16_t sport, dport;
-	uint16_t len;		/* written with keep_lengths */
-	uint16_t csum;		/* written with PW_CSUM_KEEP */
+	uint16_t len;		/* written with keep_lengths, and in a first
+				   fragment (it counts the whole datagram) */
+	uint16_t csum;		/* written with PW_CSUM_KEEP, and in a first
+				   fragment */
 	bool no_csum;		/* IPv4: RECOMPUTE writes 0, "no checksum"
 				   (RFC 768); set when the original had 0 */
 };

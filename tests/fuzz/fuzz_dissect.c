@@ -70,7 +70,8 @@ static bool lengths_match(const struct pw_dissect *d)
 		return false;
 	if (d->ipver == 6 && e->ip6.plen + 40u != d->ip_len)
 		return false;
-	if (e->l4 == PW_EDIT_L4_UDP && e->udp.len != 8 + e->payload_len)
+	if (e->l4 == PW_EDIT_L4_UDP && !d->is_fragment &&
+	    e->udp.len != 8 + e->payload_len)
 		return false;
 	return true;
 }

@@ -85,10 +85,19 @@ static void test_identity(void)
 	pw_put_be16(b + 10, 0);
 	pw_put_be16(b + 10, pw_csum_ip4_header(b, 20));
 	identity("v4 first fragment", b, n, true);
+	/* The UDP length of a first fragment counts the whole datagram. */
+	pw_put_be16(b + 24, 1000);
+	pw_put_be16(b + 26, 0x5555);
+	identity("v4 first fragment of a long datagram", b, n, true);
 	pw_put_be16(b + 6, 0x0002);
 	pw_put_be16(b + 10, 0);
 	pw_put_be16(b + 10, pw_csum_ip4_header(b, 20));
 	identity("v4 later fragment", b, n, true);
+
+	/* A right checksum stored as 0xffff (computed: 0) stays 0xffff. */
+	memset(b, 0xff, 36);
+	memcpy(b, v4_icmp_echo, 20);
+	identity("icmp checksum 0xffff", b, 36, true);
 
 	/* Broken checksums survive in keep mode. */
 	memcpy(b, v4_tcp_syn, sizeof(v4_tcp_syn));
