@@ -13,6 +13,8 @@
 static const struct pw_subcommand subcommands[] = {
 	{ "read", cmd_read_main,
 	  "read a pcap/pcapng file and print its flows" },
+	{ "events", cmd_events_main,
+	  "stream socket events with the process that owns each socket" },
 };
 
 static void show_usage(FILE *out)

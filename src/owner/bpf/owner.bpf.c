@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Socket ownership in the kernel.
+ *
+ * The owner (process fields of the task that created, bound, connected or
+ * used a socket) is kept in per-socket storage keyed by the socket itself,
+ * and every change is reported through one ring buffer with the socket
+ * cookie, the join key every other hook (sockops, cgroup_skb, tc) sees too.
+ *
+ * Where the owner comes from, by hook:
+ *   cgroup/sock_create        socket(): current task (process context)
+ *   cgroup/post_bind4/6       bind(): current task, local endpoint
+ *   cgroup/connect4/6         connect(): current task
+ *   cgroup/sendmsg4/6         unconnected UDP sendto(): current task, peer
+ *   cgroup/recvmsg4/6         unconnected UDP recvfrom(): current task, peer
+ *   tp_btf/sock_send_length   every send: the first user, or a new user
+ *   tp_btf/sock_recv_length   every receive: same (accepted sockets)
+ *   tp_btf/inet_sock_set_state  TCP established: no current task here
+ *                             (softirq); the stored owner is reported, for
+ *                             accepted sockets the listener's (cloned)
+ *   cgroup/sock_release       last close
+ *   iter/task_file            sockets that existed before start
+ * "Current task" is only read in hooks that run in the syscall of the
+ * process using the socket; packet-time hooks read the storage. */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "owner/owner_abi.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define PF_KTHREAD 0x00200000
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_SYN_RECV 3
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Our own process: its sockets are not reported. */
+const volatile __u32 self_pid = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, struct pw_abi_sk_info);
+} sk_info SEC(".maps");
+
+/* Size set by user space before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* (socket, peer) pairs of unconnected UDP already reported. LRU: entries of
+ * closed sockets age out; size set by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct pw_abi_peer_key);
+	__type(value, __u64);
+} udp_peers SEC(".maps");
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+/* Fields of a task other than current (iterator, fork). */
+static __always_inline void owner_from_task(struct pw_abi_owner *o,
+					    struct task_struct *t)
+{
+	o->pid = BPF_CORE_READ(t, tgid);
+	o->tid = BPF_CORE_READ(t, pid);
+	o->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	o->uid = BPF_CORE_READ(t, cred, uid.val);
+	o->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	o->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+	bpf_probe_read_kernel_str(o->comm, sizeof(o->comm), t->comm);
+}
+
+static __always_inline void owner_from_current(struct pw_abi_owner *o)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+
+	o->pid = id >> 32;
+	o->tid = (__u32)id;
+	o->uid = (__u32)bpf_get_current_uid_gid();
+	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	o->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+static __always_inline __u32 current_netns(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+}
+
+static __always_inline bool current_is_self_or_kthread(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	if (self_pid && (bpf_get_current_pid_tgid() >> 32) == self_pid)
+		return true;
+	return BPF_CORE_READ(t, flags) & PF_KTHREAD;
+}
+
+static __always_inline bool inet_tcp_udp(__u32 family, __u32 type,
+					 __u32 proto)
+{
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	return (type == SOCK_STREAM && proto == IPPROTO_TCP) ||
+	       (type == SOCK_DGRAM && proto == IPPROTO_UDP);
+}
+
+static __always_inline struct pw_abi_sock_event *reserve_sock(__u32 kind)
+{
+	struct pw_abi_sock_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(PW_CNT_RB_LOST_SOCK);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	return e;
+}
+
+static __always_inline void copy_info(struct pw_abi_sock_event *e,
+				      const struct pw_abi_sk_info *info)
+{
+	e->owner = info->owner;
+	e->netns = info->netns;
+	e->flags = info->flags;
+}
+
+/* Endpoints of a kernel socket (tracing and iterator programs). */
+static __always_inline void tuple_from_sk(struct pw_abi_sock_event *e,
+					  const struct sock *sk)
+{
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->proto = BPF_CORE_READ(sk, sk_protocol);
+	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (e->family == AF_INET) {
+		__u32 s = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(e->saddr, &s, 4);
+		__builtin_memcpy(e->daddr, &d, 4);
+	} else {
+		BPF_CORE_READ_INTO(&e->saddr, sk,
+				   __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&e->daddr, sk,
+				   __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
+/* Endpoints of a socket as the cgroup hooks see it (struct bpf_sock). */
+static __always_inline void tuple_from_bpf_sock(struct pw_abi_sock_event *e,
+						struct bpf_sock *sk)
+{
+	e->family = sk->family;
+	e->proto = sk->protocol;
+	e->state = sk->state;
+	e->sport = sk->src_port;
+	e->dport = bpf_ntohs(sk->dst_port);
+	if (e->family == AF_INET) {
+		__u32 s = sk->src_ip4, d = sk->dst_ip4;
+
+		__builtin_memcpy(e->saddr, &s, 4);
+		__builtin_memcpy(e->daddr, &d, 4);
+	} else {
+		__u32 a;
+
+		a = sk->src_ip6[0]; __builtin_memcpy(e->saddr, &a, 4);
+		a = sk->src_ip6[1]; __builtin_memcpy(e->saddr + 4, &a, 4);
+		a = sk->src_ip6[2]; __builtin_memcpy(e->saddr + 8, &a, 4);
+		a = sk->src_ip6[3]; __builtin_memcpy(e->saddr + 12, &a, 4);
+		a = sk->dst_ip6[0]; __builtin_memcpy(e->daddr, &a, 4);
+		a = sk->dst_ip6[1]; __builtin_memcpy(e->daddr + 4, &a, 4);
+		a = sk->dst_ip6[2]; __builtin_memcpy(e->daddr + 8, &a, 4);
+		a = sk->dst_ip6[3]; __builtin_memcpy(e->daddr + 12, &a, 4);
+	}
+}
+
+/* Storage of a socket in a process-context hook, created with the current
+ * task as owner when missing (socket made before we started, or accepted
+ * without a listener owner). */
+static __always_inline struct pw_abi_sk_info *
+info_current(void *sk, bool *created)
+{
+	struct pw_abi_sk_info *info;
+
+	*created = false;
+	info = bpf_sk_storage_get(&sk_info, sk, 0, 0);
+	if (info)
+		return info;
+	info = bpf_sk_storage_get(&sk_info, sk, 0,
+				  BPF_SK_STORAGE_GET_F_CREATE);
+	if (!info) {
+		count(PW_CNT_STORAGE_FAIL);
+		return NULL;
+	}
+	owner_from_current(&info->owner);
+	info->netns = current_netns();
+	info->flags = PW_ABI_F_LATE;
+	*created = true;
+	return info;
+}
+
+SEC("cgroup/sock_create")
+int pw_sock_create(struct bpf_sock *ctx)
+{
+	struct pw_abi_sk_info *info;
+	struct pw_abi_sock_event *e;
+
+	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
+		return 1;
+	if (current_is_self_or_kthread())
+		return 1;
+	info = bpf_sk_storage_get(&sk_info, ctx, 0,
+				  BPF_SK_STORAGE_GET_F_CREATE);
+	if (!info) {
+		count(PW_CNT_STORAGE_FAIL);
+		return 1;
+	}
+	owner_from_current(&info->owner);
+	info->netns = current_netns();
+	info->flags = 0;
+	e = reserve_sock(PW_ABI_OPEN);
+	if (!e)
+		return 1;
+	copy_info(e, info);
+	e->cookie = bpf_get_socket_cookie(ctx);
+	e->family = ctx->family;
+	e->proto = ctx->protocol;
+	bpf_ringbuf_submit(e, 0);
+	return 1;
+}
+
+static __always_inline void post_bind(struct bpf_sock *ctx, bool v6)
+{
+	struct pw_abi_sk_info *info;
+	struct pw_abi_sock_event *e;
+	bool created;
+
+	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
+		return;
+	if (current_is_self_or_kthread())
+		return;
+	info = info_current(ctx, &created);
+	if (!info)
+		return;
+	owner_from_current(&info->owner);
+	e = reserve_sock(PW_ABI_BIND);
+	if (!e)
+		return;
+	copy_info(e, info);
+	e->cookie = bpf_get_socket_cookie(ctx);
+	e->family = ctx->family;
+	e->proto = ctx->protocol;
+	e->sport = ctx->src_port;
+	if (!v6) {
+		__u32 s = ctx->src_ip4;
+
+		__builtin_memcpy(e->saddr, &s, 4);
+	} else {
+		__u32 a;
+
+		a = ctx->src_ip6[0]; __builtin_memcpy(e->saddr, &a, 4);
+		a = ctx->src_ip6[1]; __builtin_memcpy(e->saddr + 4, &a, 4);
+		a = ctx->src_ip6[2]; __builtin_memcpy(e->saddr + 8, &a, 4);
+		a = ctx->src_ip6[3]; __builtin_memcpy(e->saddr + 12, &a, 4);
+	}
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("cgroup/post_bind4")
+int pw_post_bind4(struct bpf_sock *ctx)
+{
+	post_bind(ctx, false);
+	return 1;
+}
+
+SEC("cgroup/post_bind6")
+int pw_post_bind6(struct bpf_sock *ctx)
+{
+	post_bind(ctx, true);
+	return 1;
+}
+
+/* connect(): the caller becomes the owner. TCP reports the connection
+ * when it leaves SYN_SENT (the local port is chosen after this hook);
+ * connected UDP reports it at its first send. */
+static __always_inline void on_connect(struct bpf_sock_addr *ctx)
+{
+	struct pw_abi_sk_info *info;
+	struct bpf_sock *sk = ctx->sk;
+	bool created;
+
+	if (!sk || !inet_tcp_udp(sk->family, sk->type, sk->protocol))
+		return;
+	if (current_is_self_or_kthread())
+		return;
+	info = info_current(sk, &created);
+	if (!info)
+		return;
+	if (!created)
+		owner_from_current(&info->owner);
+	info->flags &= ~(PW_ABI_F_LISTENER | PW_ABI_F_SENT);
+}
+
+SEC("cgroup/connect4")
+int pw_connect4(struct bpf_sock_addr *ctx)
+{
+	on_connect(ctx);
+	return 1;
+}
+
+SEC("cgroup/connect6")
+int pw_connect6(struct bpf_sock_addr *ctx)
+{
+	on_connect(ctx);
+	return 1;
+}
+
+/* Unconnected UDP: each new (socket, peer, direction) is reported once,
+ * owned by the task in the syscall. */
+static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
+				     __u8 dir)
+{
+	struct pw_abi_peer_key key = {};
+	struct pw_abi_sk_info *info;
+	struct pw_abi_sock_event *e;
+	struct bpf_sock *sk = ctx->sk;
+	__u64 now = bpf_ktime_get_boot_ns();
+	bool created;
+
+	if (!sk || sk->protocol != IPPROTO_UDP)
+		return;
+	if (current_is_self_or_kthread())
+		return;
+	key.cookie = bpf_get_socket_cookie(ctx);
+	key.port = bpf_ntohs(ctx->user_port);
+	key.dir = dir;
+	if (!v6) {
+		__u32 a = ctx->user_ip4;
+
+		__builtin_memcpy(key.addr, &a, 4);
+	} else {
+		__u32 a;
+
+		a = ctx->user_ip6[0]; __builtin_memcpy(key.addr, &a, 4);
+		a = ctx->user_ip6[1]; __builtin_memcpy(key.addr + 4, &a, 4);
+		a = ctx->user_ip6[2]; __builtin_memcpy(key.addr + 8, &a, 4);
+		a = ctx->user_ip6[3]; __builtin_memcpy(key.addr + 12, &a, 4);
+	}
+	if (bpf_map_lookup_elem(&udp_peers, &key))
+		return;
+	bpf_map_update_elem(&udp_peers, &key, &now, BPF_ANY);
+	count(PW_CNT_PEER_NEW);
+	info = info_current(sk, &created);
+	if (!info)
+		return;
+	e = reserve_sock(dir ? PW_ABI_RECV : PW_ABI_SEND);
+	if (!e)
+		return;
+	copy_info(e, info);
+	owner_from_current(&e->owner);
+	e->cookie = key.cookie;
+	tuple_from_bpf_sock(e, sk);
+	e->dport = key.port;
+	__builtin_memcpy(e->daddr, key.addr, 16);
+	e->flags |= PW_ABI_F_PEER;
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("cgroup/sendmsg4")
+int pw_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	udp_peer(ctx, false, 0);
+	return 1;
+}
+
+SEC("cgroup/sendmsg6")
+int pw_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	udp_peer(ctx, true, 0);
+	return 1;
+}
+
+SEC("cgroup/recvmsg4")
+int pw_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	udp_peer(ctx, false, 1);
+	return 1;
+}
+
+SEC("cgroup/recvmsg6")
+int pw_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	udp_peer(ctx, true, 1);
+	return 1;
+}
+
+SEC("cgroup/sock_release")
+int pw_sock_release(struct bpf_sock *ctx)
+{
+	struct pw_abi_sk_info *info;
+	struct pw_abi_sock_event *e;
+
+	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
+		return 1;
+	info = bpf_sk_storage_get(&sk_info, ctx, 0, 0);
+	if (!info)
+		return 1;
+	/* The endpoints are not readable here; user space joins the close
+	 * to the socket's earlier events by cookie. */
+	e = reserve_sock(PW_ABI_CLOSE);
+	if (!e)
+		return 1;
+	copy_info(e, info);
+	e->cookie = bpf_get_socket_cookie(ctx);
+	e->family = ctx->family;
+	e->proto = ctx->protocol;
+	bpf_ringbuf_submit(e, 0);
+	return 1;
+}
+
+/* Every send and receive, in the syscall of the process doing it: the
+ * first use of an accepted or inherited socket names its real owner. */
+static __always_inline void on_use(struct sock *sk, bool send)
+{
+	struct pw_abi_sk_info *info;
+	struct pw_abi_sock_event *e;
+	__u16 family, proto;
+	__u32 pid, kind = 0;
+	bool created;
+
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return;
+	proto = BPF_CORE_READ(sk, sk_protocol);
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return;
+	if (current_is_self_or_kthread())
+		return;
+	info = info_current(sk, &created);
+	if (!info)
+		return;
+	pid = bpf_get_current_pid_tgid() >> 32;
+	if (created) {
+		count(PW_CNT_LATE_STORAGE);
+		kind = PW_ABI_OWNER;
+	} else if (info->owner.pid != pid) {
+		owner_from_current(&info->owner);
+		info->flags &= ~PW_ABI_F_LISTENER;
+		count(PW_CNT_OWNER_CHANGE);
+		kind = PW_ABI_OWNER;
+	} else if (info->flags & PW_ABI_F_LISTENER) {
+		info->flags &= ~PW_ABI_F_LISTENER;
+	}
+	if (send && !(info->flags & PW_ABI_F_SENT) &&
+	    BPF_CORE_READ(sk, __sk_common.skc_dport)) {
+		info->flags |= PW_ABI_F_SENT;
+		if (!kind)
+			kind = PW_ABI_SEND;
+	}
+	if (!kind)
+		return;
+	e = reserve_sock(kind);
+	if (!e)
+		return;
+	copy_info(e, info);
+	e->cookie = bpf_get_socket_cookie(sk);
+	tuple_from_sk(e, sk);
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(pw_sock_send, struct sock *sk, int ret, int flags)
+{
+	on_use(sk, true);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(pw_sock_recv, struct sock *sk, int ret, int flags)
+{
+	on_use(sk, false);
+	return 0;
+}
+
+/* TCP leaving SYN_SENT (connect done or failed) or SYN_RECV (accepted).
+ * Runs in softirq: the owner comes from storage, never from current. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
+{
+	struct pw_abi_sk_info *info;
+	struct pw_abi_sock_event *e;
+	__u32 kind;
+
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	if (oldstate == TCP_SYN_SENT)
+		kind = PW_ABI_CONNECT;
+	else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
+		kind = PW_ABI_ACCEPT;
+	else
+		return 0;
+	info = bpf_sk_storage_get(&sk_info, sk, 0, 0);
+	if (kind == PW_ABI_ACCEPT && info) {
+		info->flags |= PW_ABI_F_LISTENER;
+		info->flags &= ~PW_ABI_F_SENT;
+	}
+	if (!info && kind == PW_ABI_CONNECT)
+		return 0;
+	e = reserve_sock(kind);
+	if (!e)
+		return 0;
+	if (info)
+		copy_info(e, info);
+	else
+		e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	e->cookie = bpf_get_socket_cookie(sk);
+	tuple_from_sk(e, sk);
+	e->state = newstate;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline struct pw_abi_proc_event *reserve_proc(__u32 kind)
+{
+	struct pw_abi_proc_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(PW_CNT_RB_LOST_PROC);
+		return NULL;
+	}
+	e->kind = kind;
+	e->flags = 0;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->exit_code = 0;
+	e->path_len = 0;
+	e->args_len = 0;
+	e->path[0] = 0;
+	e->args[0] = 0;
+	return e;
+}
+
+/* exec: the new program's name and the start of its argv, read here
+ * because a short-lived process is gone before user space could read
+ * /proc. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(pw_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	struct pw_abi_proc_event *e;
+	unsigned long start, end;
+	long n;
+
+	e = reserve_proc(PW_ABI_EXEC);
+	if (!e)
+		return 0;
+	owner_from_current(&e->owner);
+	n = bpf_probe_read_kernel_str(e->path, sizeof(e->path),
+				      BPF_CORE_READ(bprm, filename));
+	e->path_len = n > 0 ? n - 1 : 0;
+	start = BPF_CORE_READ(p, mm, arg_start);
+	end = BPF_CORE_READ(p, mm, arg_end);
+	n = end - start;
+	if (n > PW_ABI_ARGS_LEN) {
+		n = PW_ABI_ARGS_LEN;
+		e->flags |= PW_ABI_F_ARGS_TRUNC;
+	}
+	if (n > 0 && n <= PW_ABI_ARGS_LEN &&
+	    !bpf_probe_read_user(e->args, n, (void *)start))
+		e->args_len = n;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(pw_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct pw_abi_proc_event *e;
+
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;	/* a thread, not a process */
+	e = reserve_proc(PW_ABI_FORK);
+	if (!e)
+		return 0;
+	owner_from_task(&e->owner, child);
+	e->owner.ppid = BPF_CORE_READ(parent, tgid);
+	e->owner.start_ns = BPF_CORE_READ(child, start_boottime);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pw_exit, struct task_struct *p)
+{
+	struct pw_abi_proc_event *e;
+
+	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
+		return 0;
+	e = reserve_proc(PW_ABI_EXIT);
+	if (!e)
+		return 0;
+	owner_from_task(&e->owner, p);
+	e->exit_code = BPF_CORE_READ(p, exit_code);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Start-up prefill: every inet TCP/UDP socket held by a process, once per
+ * process (threads share the file table), owner set in storage when the
+ * socket has none yet; one record per (process, socket) written to the
+ * iterator's output. */
+SEC("iter/task_file")
+int pw_iter_sockets(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct pw_abi_sock_event e = {};
+	struct pw_abi_sk_info *info;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 type;
+
+	if (!task || !file)
+		return 0;
+	if (task->pid != task->tgid)
+		return 0;
+	sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	sk = sock->sk;	/* a BTF pointer: helpers need it, not a copy */
+	if (!sk)
+		return 0;
+	type = BPF_CORE_READ(sk, sk_type);
+	tuple_from_sk(&e, sk);
+	if (!inet_tcp_udp(e.family, type, e.proto))
+		return 0;
+	e.kind = PW_ABI_PREFILL;
+	e.ts_ns = bpf_ktime_get_boot_ns();
+	e.cookie = bpf_get_socket_cookie(sk);
+	e.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	owner_from_task(&e.owner, task);
+	e.flags = PW_ABI_F_PREFILL;
+	info = bpf_sk_storage_get(&sk_info, sk, 0,
+				  BPF_SK_STORAGE_GET_F_CREATE);
+	if (info && !info->owner.pid) {
+		info->owner = e.owner;
+		info->netns = e.netns;
+		info->flags = PW_ABI_F_PREFILL;
+	}
+	bpf_seq_write(ctx->meta->seq, &e, sizeof(e));
+	return 0;
+}

@@ -1,0 +1,435 @@
+/* The eBPF engine: loads bpf/owner.bpf.c, attaches it through links that
+ * belong to this process's file descriptors (nothing is pinned: every
+ * program, link and map goes away when procwire exits, even by SIGKILL),
+ * prefills existing sockets with the task_file iterator, and turns ring
+ * buffer records into raw events. */
+#include <errno.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "base/log.h"
+#include "owner/cgroup2.h"
+#include "owner/engine.h"
+#include "owner/owner.skel.h"
+#include "owner/owner_abi.h"
+
+#define MAX_LINKS 32
+
+struct ebpf_engine {
+	struct pw_owner *o;
+	struct owner_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[MAX_LINKS];
+	unsigned nlinks;
+	int cgfd;
+	int ncpus;
+	int64_t boot_to_wall;
+	uint64_t prefilled;
+};
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	/* Verifier logs are long multi-line messages: passed on whole. */
+	if (pw_log_verbosity < PW_LOG_DEBUG || level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Effective capabilities: root-equivalent (CAP_SYS_ADMIN) or the split
+ * set BPF + PERFMON (tracing, reading task fields) + NET_ADMIN (cgroup
+ * socket hooks). */
+static bool have_privileges(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	uint64_t eff;
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return geteuid() == 0;
+	eff = (uint64_t)data[1].effective << 32 | data[0].effective;
+#define HAS(c) (eff & (1ull << (c)))
+	if (HAS(21))	/* CAP_SYS_ADMIN */
+		return true;
+	return HAS(39) && HAS(38) && HAS(12); /* BPF, PERFMON, NET_ADMIN */
+#undef HAS
+}
+
+static bool kernel_has_type(const struct btf *btf, const char *name)
+{
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
+}
+
+static enum pw_owner_event_kind kind_of(uint32_t k)
+{
+	switch (k) {
+	case PW_ABI_OPEN: return PW_OEV_OPEN;
+	case PW_ABI_BIND: return PW_OEV_BIND;
+	case PW_ABI_CONNECT: return PW_OEV_CONNECT;
+	case PW_ABI_ACCEPT: return PW_OEV_ACCEPT;
+	case PW_ABI_SEND: return PW_OEV_SEND;
+	case PW_ABI_RECV: return PW_OEV_RECV;
+	case PW_ABI_CLOSE: return PW_OEV_CLOSE;
+	case PW_ABI_OWNER: return PW_OEV_OWNER;
+	case PW_ABI_PREFILL: return PW_OEV_EXISTING;
+	case PW_ABI_EXEC: return PW_OEV_EXEC;
+	case PW_ABI_FORK: return PW_OEV_FORK;
+	case PW_ABI_EXIT: return PW_OEV_EXIT;
+	}
+	return 0;
+}
+
+static void owner_of(const struct pw_abi_owner *a, struct pw_raw_owner *r)
+{
+	r->pid = a->pid;
+	r->tid = a->tid;
+	r->ppid = a->ppid;
+	r->uid = a->uid;
+	r->start_ns = a->start_ns;
+	r->cgroup_id = a->cgroup_id;
+	memcpy(r->comm, a->comm, sizeof(r->comm));
+	r->comm[sizeof(r->comm) - 1] = 0;
+}
+
+static void handle_sock(struct ebpf_engine *en,
+			const struct pw_abi_sock_event *e)
+{
+	struct pw_raw_sock_event raw;
+
+	memset(&raw, 0, sizeof(raw));
+	raw.kind = kind_of(e->kind);
+	raw.ts_ns = e->ts_ns + (uint64_t)en->boot_to_wall;
+	raw.cookie = e->cookie;
+	raw.tuple.family = e->family == AF_INET6 ? 6 : 4;
+	raw.tuple.proto = e->proto;
+	raw.tuple.lport = e->sport;
+	raw.tuple.rport = e->dport;
+	memcpy(raw.tuple.laddr, e->saddr, 16);
+	memcpy(raw.tuple.raddr, e->daddr, 16);
+	raw.tuple.netns = e->netns;
+	raw.has_tuple = e->kind != PW_ABI_OPEN && e->kind != PW_ABI_CLOSE &&
+			(e->family == AF_INET || e->family == AF_INET6);
+	raw.peer = e->flags & PW_ABI_F_PEER;
+	raw.tcp_state = e->proto == IPPROTO_TCP ? e->state : 0;
+	raw.owner_known = e->owner.pid != 0;
+	raw.method = (e->flags & PW_ABI_F_PREFILL) ? PW_OWNER_PREFILL :
+		     PW_OWNER_EBPF_SOCKET;
+	owner_of(&e->owner, &raw.owner);
+	pw_owner_ingest_sock(en->o, &raw);
+}
+
+static void handle_proc(struct ebpf_engine *en,
+			const struct pw_abi_proc_event *e)
+{
+	struct pw_raw_proc_event raw;
+	char path[PW_ABI_PATH_LEN + 1];
+
+	memset(&raw, 0, sizeof(raw));
+	raw.kind = kind_of(e->kind);
+	raw.ts_ns = e->ts_ns + (uint64_t)en->boot_to_wall;
+	owner_of(&e->owner, &raw.owner);
+	raw.exit_code = (int)e->exit_code;
+	if (e->path_len && e->path_len < PW_ABI_PATH_LEN) {
+		memcpy(path, e->path, e->path_len);
+		path[e->path_len] = 0;
+		raw.path = path;
+	}
+	if (e->args_len <= PW_ABI_ARGS_LEN) {
+		raw.args = e->args;
+		raw.args_len = e->args_len;
+	}
+	pw_owner_ingest_proc(en->o, &raw);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct ebpf_engine *en = ctx;
+	uint32_t kind;
+
+	if (size < sizeof(kind))
+		return 0;
+	memcpy(&kind, data, sizeof(kind));
+	if (kind >= PW_ABI_EXEC) {
+		if (size >= sizeof(struct pw_abi_proc_event))
+			handle_proc(en, data);
+	} else if (size >= sizeof(struct pw_abi_sock_event)) {
+		handle_sock(en, data);
+	}
+	return 0;
+}
+
+static int add_link(struct ebpf_engine *en, struct bpf_link *link,
+		    const char *name, struct pw_error *err)
+{
+	long e = libbpf_get_error(link);
+
+	if (e) {
+		return pw_error_set(err, (int)e, "cannot attach %s: %s", name,
+				    strerror((int)-e));
+	}
+	if (en->nlinks == MAX_LINKS) {
+		bpf_link__destroy(link);
+		return pw_error_set(err, -E2BIG, "too many programs");
+	}
+	en->links[en->nlinks++] = link;
+	return 0;
+}
+
+static int attach_all(struct ebpf_engine *en, struct pw_error *err)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, en->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog) || !strncmp(sec, "iter/", 5))
+			continue;
+		if (!strncmp(sec, "cgroup/", 7))
+			link = bpf_program__attach_cgroup(prog, en->cgfd);
+		else
+			link = bpf_program__attach(prog);
+		if (add_link(en, link, bpf_program__name(prog), err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads the iterator's records: one struct pw_abi_sock_event per
+ * (process, socket). */
+static int prefill(struct ebpf_engine *en, struct pw_error *err)
+{
+	struct bpf_link *link;
+	union {
+		struct pw_abi_sock_event ev[64];
+		char bytes[64 * sizeof(struct pw_abi_sock_event)];
+	} buf;
+	size_t have = 0;
+	int fd = -1, ret = -1;
+
+	link = bpf_program__attach_iter(en->skel->progs.pw_iter_sockets, NULL);
+	if (libbpf_get_error(link)) {
+		pw_error_set(err, (int)libbpf_get_error(link),
+			     "cannot create the socket iterator");
+		return -1;
+	}
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		pw_error_set(err, -errno, "cannot start the socket iterator: %s",
+			     strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf.bytes + have, sizeof(buf) - have);
+		size_t i, whole;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			pw_error_set(err, -errno, "socket iterator: %s",
+				     strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		whole = have / sizeof(struct pw_abi_sock_event);
+		for (i = 0; i < whole; i++) {
+			handle_sock(en, &buf.ev[i]);
+			en->prefilled++;
+		}
+		have -= whole * sizeof(struct pw_abi_sock_event);
+		memmove(buf.bytes, buf.bytes + whole *
+			sizeof(struct pw_abi_sock_event), have);
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	return ret;
+}
+
+static uint32_t round_pow2(uint32_t v, uint32_t min)
+{
+	uint32_t p = min;
+
+	while (p < v && p < (1u << 30))
+		p <<= 1;
+	return p;
+}
+
+static void ebpf_stop(void *state)
+{
+	struct ebpf_engine *en = state;
+	unsigned i;
+
+	if (!en)
+		return;
+	ring_buffer__free(en->rb);
+	for (i = 0; i < en->nlinks; i++)
+		bpf_link__destroy(en->links[i]);
+	owner_bpf__destroy(en->skel);
+	if (en->cgfd >= 0)
+		close(en->cgfd);
+	free(en);
+}
+
+static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
+		      void **state, struct pw_error *err)
+{
+	struct ebpf_engine *en;
+	struct btf *vmlinux = NULL;
+	const char *how = "";
+	int r;
+
+	libbpf_set_print(libbpf_log);
+	if (!have_privileges())
+		return pw_error_set(err, -EPERM, "the eBPF engine needs root "
+				    "or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON");
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return pw_error_set(err, -EOPNOTSUPP, "the kernel has no BTF "
+				    "(/sys/kernel/btf/vmlinux, "
+				    "CONFIG_DEBUG_INFO_BTF)");
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0)
+		return pw_error_set(err, -EOPNOTSUPP, "the kernel has no BPF "
+				    "ring buffer (Linux 5.8 or later)");
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) <= 0)
+		return pw_error_set(err, -EOPNOTSUPP, "the kernel has no BPF "
+				    "socket storage (Linux 5.2 or later)");
+
+	en = calloc(1, sizeof(*en));
+	if (!en)
+		return pw_error_set(err, -ENOMEM, "out of memory");
+	en->o = o;
+	en->cgfd = -1;
+	en->ncpus = libbpf_num_possible_cpus();
+	en->skel = owner_bpf__open();
+	if (!en->skel) {
+		pw_error_set(err, -errno, "cannot open the eBPF object: %s",
+			     strerror(errno));
+		goto fail;
+	}
+	en->skel->rodata->self_pid = (uint32_t)getpid();
+	bpf_map__set_max_entries(en->skel->maps.events,
+				 round_pow2(cfg->ringbuf_bytes, 1u << 16));
+	bpf_map__set_max_entries(en->skel->maps.udp_peers,
+				 cfg->udp_peers ? cfg->udp_peers : 65536);
+
+	/* Optional hooks: the send/receive tracepoints (Linux 6.3) name the
+	 * owner of accepted and inherited sockets at first use; without
+	 * them those keep the listener's or creator's owner. */
+	vmlinux = btf__load_vmlinux_btf();
+	if (libbpf_get_error(vmlinux))
+		vmlinux = NULL;
+	if (!kernel_has_type(vmlinux, "btf_trace_sock_send_length") ||
+	    !kernel_has_type(vmlinux, "btf_trace_sock_recv_length")) {
+		pw_warn("kernel lacks the sock_send_length/sock_recv_length "
+			"tracepoints: accepted and inherited sockets keep the "
+			"listener's or creator's owner");
+		bpf_program__set_autoload(en->skel->progs.pw_sock_send, false);
+		bpf_program__set_autoload(en->skel->progs.pw_sock_recv, false);
+	}
+	btf__free(vmlinux);
+
+	r = owner_bpf__load(en->skel);
+	if (r) {
+		if (r == -EPERM || errno == EPERM)
+			pw_error_set(err, -EPERM, "loading eBPF programs was "
+				     "refused (EPERM): needs root or "
+				     "CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON");
+		else
+			pw_error_set(err, -EOPNOTSUPP, "the kernel refused the "
+				     "eBPF programs (%s); run with -v for "
+				     "libbpf's log", strerror(-r));
+		goto fail;
+	}
+	en->cgfd = pw_cgroup2_root_fd(&how, err);
+	if (en->cgfd < 0)
+		goto fail;
+	pw_debug("cgroup programs attach through a %s", how);
+	en->rb = ring_buffer__new(bpf_map__fd(en->skel->maps.events),
+				  on_record, en, NULL);
+	if (!en->rb) {
+		pw_error_set(err, -errno, "cannot map the ring buffer: %s",
+			     strerror(errno));
+		goto fail;
+	}
+	/* Hooks first, then the iterator: a socket made in between is seen
+	 * by both, never by neither. */
+	if (attach_all(en, err) < 0)
+		goto fail;
+	en->boot_to_wall = pw_owner_boot_to_wall_ns();
+	if (prefill(en, err) < 0)
+		goto fail;
+	*state = en;
+	return 0;
+fail:
+	ebpf_stop(en);
+	return -1;
+}
+
+static int ebpf_poll(void *state, int timeout_ms)
+{
+	struct ebpf_engine *en = state;
+
+	return ring_buffer__poll(en->rb, timeout_ms);
+}
+
+static int ebpf_fd(void *state)
+{
+	struct ebpf_engine *en = state;
+
+	return ring_buffer__epoll_fd(en->rb);
+}
+
+static uint64_t counter(struct ebpf_engine *en, uint32_t idx)
+{
+	uint64_t vals[512], sum = 0;
+	int i;
+
+	if (en->ncpus <= 0 || en->ncpus > 512)
+		return 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(en->skel->maps.counters), &idx,
+				vals))
+		return 0;
+	for (i = 0; i < en->ncpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+static void ebpf_stats(void *state, struct pw_owner_stats *st)
+{
+	struct ebpf_engine *en = state;
+
+	st->lost_events = counter(en, PW_CNT_RB_LOST_SOCK);
+	st->lost_proc_events = counter(en, PW_CNT_RB_LOST_PROC);
+	st->storage_failures = counter(en, PW_CNT_STORAGE_FAIL);
+	st->owner_changes = counter(en, PW_CNT_OWNER_CHANGE);
+	st->udp_peers = counter(en, PW_CNT_PEER_NEW);
+	st->late_sockets = counter(en, PW_CNT_LATE_STORAGE);
+}
+
+const struct pw_owner_engine_ops pw_engine_ebpf_ops = {
+	.name = "ebpf",
+	.method = PW_OWNER_EBPF_SOCKET,
+	.start = ebpf_start,
+	.poll = ebpf_poll,
+	.fd = ebpf_fd,
+	.stats = ebpf_stats,
+	.stop = ebpf_stop,
+};

@@ -1,0 +1,177 @@
+/* Process attribution: which process owns each socket, flow and packet.
+ *
+ * An owner context runs one engine (eBPF socket hooks, or the polling
+ * fallback over sock_diag and /proc) that reports socket and process
+ * events. The context keeps a table of sockets (by cookie and by 5-tuple)
+ * and a cache of process details, answers 5-tuple lookups, and hands every
+ * event, with its owner filled in, to one callback.
+ *
+ * Engines sit behind a small interface (engine.h) so another platform's
+ * backend slots in without touching the callers. */
+#ifndef PW_OWNER_OWNER_H
+#define PW_OWNER_OWNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "base/packet.h"
+
+enum pw_owner_engine_kind {
+	PW_ENGINE_AUTO = 0,	/* eBPF, polling when eBPF is not built */
+	PW_ENGINE_EBPF,
+	PW_ENGINE_POLLING,
+};
+
+/* One endpoint pair as the owning host sees it: l = local, r = remote.
+ * Addresses are 16 bytes in network order, IPv4 in the first 4 bytes. */
+struct pw_owner_tuple {
+	uint8_t family;		/* 4 or 6; 0 when unknown */
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t lport;
+	uint16_t rport;		/* 0: not connected */
+	uint8_t laddr[16];	/* all zero: any local address */
+	uint8_t raddr[16];
+	uint32_t netns;		/* network namespace inode; 0 = any */
+};
+
+/* Owner as a caller sees it. The strings point into the process cache
+ * and stay valid until the next call into the owner context; NULL when
+ * unknown (e.g. exe of a process that exited before /proc was read and
+ * whose exec was not seen). */
+struct pw_owner_info {
+	uint32_t pid;		/* 0 when unknown */
+	uint32_t tid;
+	uint32_t ppid;
+	uint32_t uid;
+	uint64_t start_ns;	/* process start, CLOCK_BOOTTIME ns */
+	uint64_t cgroup_id;
+	uint8_t method;		/* enum pw_owner_method */
+	char comm[PW_COMM_LEN];	/* at the time of the event */
+	const char *exe;
+	const char *cmdline;	/* arguments joined by spaces */
+	const char *cgroup;	/* cgroup path (v2 when present) */
+	const char *container;	/* container id found in the cgroup path */
+};
+
+enum pw_owner_event_kind {
+	PW_OEV_OPEN = 1,
+	PW_OEV_BIND,
+	PW_OEV_CONNECT,
+	PW_OEV_ACCEPT,
+	PW_OEV_SEND,
+	PW_OEV_RECV,
+	PW_OEV_CLOSE,
+	PW_OEV_OWNER,		/* another process took the socket over */
+	PW_OEV_EXISTING,	/* socket open before start (prefill, first poll) */
+	PW_OEV_EXEC,
+	PW_OEV_FORK,
+	PW_OEV_EXIT,
+};
+
+const char *pw_owner_event_name(enum pw_owner_event_kind k);
+
+static inline bool pw_owner_event_is_proc(enum pw_owner_event_kind k)
+{
+	return k >= PW_OEV_EXEC;
+}
+
+struct pw_owner_event {
+	enum pw_owner_event_kind kind;
+	uint64_t ts_ns;		/* wall clock, ns since the Unix epoch */
+	uint64_t cookie;	/* socket cookie; 0 for process events */
+	bool has_tuple;
+	uint8_t tcp_state;	/* TCP state after the event, 0 if unknown */
+	struct pw_owner_tuple tuple;
+	struct pw_owner_info owner;
+	int exit_code;		/* PW_OEV_EXIT: wait status */
+};
+
+typedef void (*pw_owner_event_fn)(const struct pw_owner_event *ev,
+				  void *ctx);
+
+struct pw_owner_config {
+	enum pw_owner_engine_kind engine;
+	uint64_t poll_interval_ns;	/* polling engine; default 1 s */
+	uint32_t max_sockets;		/* socket table cap; default 65536 */
+	uint32_t max_procs;		/* process cache cap; default 8192 */
+	uint64_t closed_linger_ns;	/* closed sockets stay findable; 30 s */
+	uint32_t ringbuf_bytes;		/* eBPF ring buffer; default 8 MiB */
+	uint32_t udp_peers;		/* eBPF UDP peer map; default 65536 */
+	bool proc_events;		/* also report exec/fork/exit */
+	pw_owner_event_fn on_event;	/* may be NULL */
+	void *ctx;
+};
+
+struct pw_owner_stats {
+	uint64_t events;		/* events handed to the callback */
+	uint64_t lost_events;		/* dropped in the kernel: buffer full */
+	uint64_t lost_proc_events;
+	uint64_t storage_failures;	/* socket storage not created */
+	uint64_t owner_changes;		/* sockets used by another process */
+	uint64_t late_sockets;		/* first seen at use, not creation */
+	uint64_t udp_peers;		/* UDP (socket, peer) pairs reported */
+	uint64_t prefilled;		/* sockets found at start */
+	uint64_t sockets;		/* in the table now */
+	uint64_t socket_evictions;	/* table full: oldest dropped */
+	uint64_t procs;			/* in the cache now */
+	uint64_t proc_evictions;
+	uint64_t proc_misses;		/* /proc gone before it was read */
+	uint64_t polls;			/* polling engine: snapshots taken */
+};
+
+struct pw_owner;
+
+void pw_owner_config_default(struct pw_owner_config *cfg);
+
+/* Creates the context and starts the engine, prefill included: sockets
+ * that exist now are reported as PW_OEV_EXISTING before this returns
+ * (through the callback). Fails with a message in err; err->code is
+ * -EPERM when privileges are missing and -EOPNOTSUPP when the kernel
+ * lacks a needed feature. */
+struct pw_owner *pw_owner_start(const struct pw_owner_config *cfg,
+				struct pw_error *err);
+
+/* Waits up to timeout_ms (-1: forever) for events and handles all that
+ * are pending. Returns the number handled or a negative errno (-EINTR
+ * when a signal arrived). */
+int pw_owner_poll(struct pw_owner *o, int timeout_ms);
+
+/* A file descriptor that becomes readable when events wait (for poll()
+ * loops of callers); -1 when the engine has none (polling engine: call
+ * pw_owner_poll at least every interval). */
+int pw_owner_fd(const struct pw_owner *o);
+
+/* Owner of a 5-tuple, in either orientation (t may name the local end as
+ * l or as r). Unconnected UDP sockets and listeners match on the local
+ * endpoint. When nothing matches yet, waits up to wait_ns for the engine
+ * to report it (events are delivered to the callback meanwhile). Returns
+ * the method (PW_OWNER_NONE when unknown) and fills out and, when not
+ * NULL, the matching socket's cookie. */
+enum pw_owner_method pw_owner_lookup(struct pw_owner *o,
+				     const struct pw_owner_tuple *t,
+				     uint64_t wait_ns,
+				     struct pw_owner_info *out,
+				     uint64_t *cookie);
+
+/* Owner of a socket by cookie (packet-time join). */
+enum pw_owner_method pw_owner_lookup_cookie(struct pw_owner *o,
+					    uint64_t cookie,
+					    struct pw_owner_info *out);
+
+/* Fills process details (exe, cmdline, cgroup) for pid as known now;
+ * false when the process is unknown and gone. */
+bool pw_owner_proc(struct pw_owner *o, uint32_t pid,
+		   struct pw_owner_info *out);
+
+const char *pw_owner_engine_name(const struct pw_owner *o);
+enum pw_owner_method pw_owner_engine_method(const struct pw_owner *o);
+void pw_owner_get_stats(struct pw_owner *o, struct pw_owner_stats *st);
+
+/* Stops the engine (every kernel object goes away) and frees. */
+void pw_owner_stop(struct pw_owner *o);
+
+/* True when the eBPF engine was built in. */
+bool pw_owner_ebpf_built(void);
+
+#endif

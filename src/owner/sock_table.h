@@ -1,0 +1,69 @@
+/* Socket table: what the owner context remembers about each socket, by
+ * cookie and by endpoints, bounded in size.
+ *
+ * Closed sockets stay findable for a linger time (packets of a flow are
+ * often looked up after its socket closed); when the table is full the
+ * least recently updated socket goes (counted). */
+#ifndef PW_OWNER_SOCK_TABLE_H
+#define PW_OWNER_SOCK_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "owner/engine.h"
+
+struct pw_sock_entry {
+	uint64_t cookie;
+	struct pw_owner_tuple tuple;
+	bool has_tuple;
+	bool closed;
+	uint8_t method;		/* enum pw_owner_method */
+	uint8_t tcp_state;
+	struct pw_raw_owner owner;
+	uint64_t last_ns;	/* wall clock of the last event */
+
+	struct pw_sock_entry *cookie_next, *tuple_next;
+	struct pw_sock_entry *lru_prev, *lru_next;
+	uint32_t tuple_bucket;
+	bool in_tuple_hash;
+};
+
+struct pw_sock_table;
+
+struct pw_sock_table *pw_sock_table_new(uint32_t max_entries,
+					uint64_t linger_ns);
+void pw_sock_table_free(struct pw_sock_table *t);
+
+struct pw_sock_entry *pw_sock_table_find(struct pw_sock_table *t,
+					 uint64_t cookie);
+
+/* Finds or creates the entry of cookie (marks it most recent). */
+struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
+					uint64_t cookie, uint64_t now_ns);
+
+/* Sets the endpoints (re-indexes). */
+void pw_sock_table_set_tuple(struct pw_sock_table *t, struct pw_sock_entry *e,
+			     const struct pw_owner_tuple *tuple);
+
+void pw_sock_table_close(struct pw_sock_table *t, struct pw_sock_entry *e,
+			 uint64_t now_ns);
+
+/* Drops closed entries older than the linger time. */
+void pw_sock_table_expire(struct pw_sock_table *t, uint64_t now_ns);
+
+/* Best match for a tuple as seen from the local end (l = local): exact
+ * endpoints first, then the local endpoint alone (unconnected UDP,
+ * listener), then the local port with any local address. Open sockets win
+ * over closed ones, newer over older. netns 0 in q matches any. */
+struct pw_sock_entry *pw_sock_table_match(struct pw_sock_table *t,
+					  const struct pw_owner_tuple *q);
+
+/* A TCP listener (or bound socket without peer) on the local endpoint of
+ * q, for back-filling accepted sockets. */
+struct pw_sock_entry *pw_sock_table_listener(struct pw_sock_table *t,
+					     const struct pw_owner_tuple *q);
+
+void pw_sock_table_stats(const struct pw_sock_table *t, uint64_t *count,
+			 uint64_t *evictions);
+
+#endif
