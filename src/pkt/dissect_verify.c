@@ -12,10 +12,10 @@
  * of a segment routing header (type 4, RFC 8754: the list is reversed). */
 const uint8_t *pw_ip6_rh_final_dst(const uint8_t *rh, uint32_t len)
 {
-	if (len < 24 || rh[3] == 0)
+	if (!rh || len < 24 || rh[3] == 0)
 		return NULL;
 	if (rh[2] == 0 || rh[2] == 2)
-		return rh + 8 + ((len - 8) / 16 - 1) * 16;
+		return rh + 8 + (size_t)((len - 8) / 16 - 1) * 16;
 	if (rh[2] == 4)
 		return rh + 8;
 	return NULL;

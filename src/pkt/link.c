@@ -48,12 +48,16 @@ static uint16_t ip_version_ethertype(const uint8_t *data, uint32_t caplen)
 /* 802.1Q / 802.1ad tags: 2 bytes TCI (PCP 3, DEI 1, VID 12 bits), then the
  * next ethertype. More than MAX_VLAN_TAGS tags are left unparsed; the
  * ethertype then says "VLAN", so no IP packet is assumed. */
+static inline bool is_vlan_tpid(uint16_t ethertype)
+{
+	return ethertype == ETHERTYPE_8021Q || ethertype == ETHERTYPE_8021AD ||
+	       ethertype == ETHERTYPE_QINQ_OLD;
+}
+
 static bool skip_vlan_tags(const uint8_t *data, uint32_t caplen,
 			   struct pw_link *link)
 {
-	while (link->ethertype == ETHERTYPE_8021Q ||
-	       link->ethertype == ETHERTYPE_8021AD ||
-	       link->ethertype == ETHERTYPE_QINQ_OLD) {
+	while (is_vlan_tpid(link->ethertype)) {
 		if (link->n_vlan == MAX_VLAN_TAGS)
 			break;
 		if ((uint64_t)link->l3_off + 4 > caplen)
@@ -119,6 +123,8 @@ bool pw_link_parse(uint16_t linktype, const uint8_t *data, uint32_t caplen,
 			return false;
 		link->ethertype = pw_get_be16(data + 12);
 		link->l3_off = 14;
+		if (!is_vlan_tpid(link->ethertype))
+			return true;
 		return skip_vlan_tags(data, caplen, link);
 	case PW_LINKTYPE_RAW:
 		if (caplen == 0)
