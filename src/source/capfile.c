@@ -52,6 +52,18 @@ static size_t input_read(struct pw_capfile *cf, size_t want)
 	return (size_t)n;
 }
 
+static bool buf_resize(struct pw_capfile *cf, size_t ncap)
+{
+	uint8_t *nbuf = realloc(cf->buf, ncap);
+
+	if (!nbuf)
+		return false;
+	cf->buf = nbuf;
+	cf->data = nbuf;
+	cf->cap = ncap;
+	return true;
+}
+
 size_t capfile_fill(struct pw_capfile *cf, size_t need)
 {
 	size_t avail = capfile_avail(cf);
@@ -59,6 +71,11 @@ size_t capfile_fill(struct pw_capfile *cf, size_t need)
 	if (avail >= need || !cf->buf)
 		return avail;
 	if (need > cf->cap - cf->pos) {
+		/* A long input: larger reads from now on (failure to grow is
+		 * harmless). */
+		if (cf->cap < CAPFILE_BUF_SIZE && !cf->eof)
+			buf_resize(cf, PW_MIN((size_t)cf->cap * 4,
+					      (size_t)CAPFILE_BUF_SIZE));
 		/* Keep the unread tail: move it to the front. */
 		memmove(cf->buf, cf->buf + cf->pos, avail);
 		cf->base += cf->pos;
@@ -71,18 +88,13 @@ size_t capfile_fill(struct pw_capfile *cf, size_t need)
 			 * far as data actually arrives. Callers check need
 			 * against CAPFILE_MAX_RECORD first. */
 			size_t ncap = cf->cap * 2;
-			uint8_t *nbuf;
 
 			if (ncap < cf->cap || ncap > CAPFILE_MAX_RECORD * 2)
 				break;
-			nbuf = realloc(cf->buf, ncap);
-			if (!nbuf) {
+			if (!buf_resize(cf, ncap)) {
 				cf->read_errno = ENOMEM;
 				break;
 			}
-			cf->buf = nbuf;
-			cf->data = nbuf;
-			cf->cap = ncap;
 		}
 		cf->end += input_read(cf, need - (cf->end - cf->pos));
 	}
@@ -196,7 +208,7 @@ bool capfile_add_comment(struct pw_capfile *cf, const uint8_t *s, size_t len)
 static int detect_format(struct pw_capfile *cf, struct pw_error *err)
 {
 	size_t n = capfile_fill(cf, 4);
-	const uint8_t *p = cf->data + cf->pos;
+	const uint8_t *p;
 	uint32_t magic;
 
 	if (n < 4) {
@@ -210,6 +222,7 @@ static int detect_format(struct pw_capfile *cf, struct pw_error *err)
 				    "%s: only %zu bytes, too short to be a "
 				    "capture file", cf->name, n);
 	}
+	p = cf->data + cf->pos;
 	magic = pw_get_be32(p);
 	switch (magic) {
 	case MAGIC_PCAP_US:
@@ -250,11 +263,11 @@ static struct pw_capfile *capfile_new(const char *name, bool owned_buf,
 	cf->fd = -1;
 	snprintf(cf->name, sizeof(cf->name), "%s", name);
 	if (owned_buf) {
-		cf->buf = malloc(CAPFILE_BUF_SIZE);
+		cf->buf = malloc(CAPFILE_BUF_START);
 		if (!cf->buf)
 			goto fail;
 		cf->data = cf->buf;
-		cf->cap = CAPFILE_BUF_SIZE;
+		cf->cap = CAPFILE_BUF_START;
 	}
 	return cf;
 fail:

@@ -26,7 +26,8 @@ struct pw_capfile_iface {
 
 struct pw_capfile;
 
-/* path "-" reads standard input. */
+/* path "-" reads standard input (a pipe works: nothing seeks). Fails with
+ * a message for a missing, empty or non-capture file. */
 struct pw_capfile *pw_capfile_open(const char *path, struct pw_error *err);
 
 /* Reads from an already open stream (not closed by pw_capfile_close). */
@@ -43,6 +44,10 @@ int pw_capfile_next(struct pw_capfile *cf, struct pw_packet *pkt,
 		    struct pw_error *err);
 
 enum pw_capfile_format pw_capfile_format(const struct pw_capfile *cf);
+/* Interfaces are numbered across all sections of a pcapng file, in the
+ * order of their blocks (pw_packet.ifindex is this number); they appear as
+ * their blocks are read, so the count grows while reading. A pcap file has
+ * one. NULL for an index not (yet) declared. */
 unsigned pw_capfile_iface_count(const struct pw_capfile *cf);
 const struct pw_capfile_iface *pw_capfile_iface(const struct pw_capfile *cf,
 						unsigned idx);

@@ -4,8 +4,8 @@
  * Input is read into one large buffer with read(); a record that lies whole
  * in the buffer is delivered in place (zero copy). When a record straddles
  * the end of the buffer, the unread tail is moved to the front and the rest
- * is read after it. The buffer only grows when one record is larger than
- * it, up to CAPFILE_MAX_RECORD. */
+ * is read after it. Beyond its growth to CAPFILE_BUF_SIZE, the buffer
+ * only grows when one record is larger than it, up to CAPFILE_MAX_RECORD. */
 #ifndef PW_SOURCE_CAPFILE_PRIV_H
 #define PW_SOURCE_CAPFILE_PRIV_H
 
@@ -17,6 +17,9 @@
 #include "base/bytes.h"
 #include "source/capfile.h"
 
+/* The buffer starts small (small files stay cheap to open) and grows
+ * toward CAPFILE_BUF_SIZE each time a long input has used it up. */
+#define CAPFILE_BUF_START 4096u
 #define CAPFILE_BUF_SIZE (2u << 20)
 /* Largest record or block accepted; bigger ones are reported as damage
  * rather than allocated. */
