@@ -125,7 +125,7 @@ static void dissect_udp(struct pw_dissect *d, uint32_t off, uint32_t avail)
 	pw_dissect_set_payload(d, off + 8, avail);
 	if (d->more_frags)
 		return;		/* the length covers later fragments too */
-	if (ulen == 0 && d->ipver == 6)
+	if (ulen == 0 && d->ipver == 6 && pw_get_be16(d->l3 + 4) == 0)
 		return;		/* jumbogram (RFC 2675) */
 	if (ulen < 8 || ulen != seg) {
 		d->malformed |= PW_MAL_BAD_TOTAL_LEN;

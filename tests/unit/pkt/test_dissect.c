@@ -316,10 +316,12 @@ static void test_v6_stops(void)
 	/* Nine destination options headers, then UDP. */
 	pu_ip6_hdr(b, 60, 9 * 8 + 8);
 	for (i = 0; i < 9; i++) {
-		memset(b + 40 + i * 8, 0, 8);
-		b[40 + i * 8] = i < 8 ? 60 : 17;
-		b[40 + i * 8 + 2] = 1;	/* PadN, 4 bytes */
-		b[40 + i * 8 + 3] = 4;
+		uint8_t *x = b + 40 + (size_t)i * 8;
+
+		memset(x, 0, 8);
+		x[0] = i < 8 ? 60 : 17;
+		x[2] = 1;	/* PadN, 4 bytes */
+		x[3] = 4;
 	}
 	memset(b + 112, 0, 8);
 	pw_put_be16(b + 116, 8);
@@ -356,6 +358,18 @@ static void test_v6_stops(void)
 	tap_ok(d.is_fragment && !d.more_frags && d.frag_off == 16 &&
 	       !d.has_l4 && d.l4proto == 17 && d.payload_off == 48 &&
 	       d.payload_len == 12, "v6 later fragment has no l4");
+
+	/* UDP length 0 only means "see the jumbo payload length" when the
+	 * IPv6 payload length is 0 too. */
+	pu_ip6_hdr(b, 17, 12);
+	memset(b + 40, 0, 12);
+	pw_dissect_ip(b, 52, 52, &d);
+	tap_ok(d.malformed == PW_MAL_BAD_TOTAL_LEN && d.payload_len == 4,
+	       "v6 udp length 0 in a normal packet");
+	pw_put_be16(b + 4, 0);
+	pw_dissect_ip(b, 52, 52, &d);
+	tap_ok(d.malformed == 0 && d.ip_len == 52 && d.payload_len == 4,
+	       "v6 udp length 0 with payload length 0: jumbo/offload");
 
 	/* UDP checksum 0 is not allowed over IPv6. */
 	pu_ip6_hdr(b, 17, 8);
@@ -527,14 +541,17 @@ static void truncate_all(const char *name, const uint8_t *pkt, size_t len,
 
 		pw_dissect_verify_checksums(&d);
 		pw_dissect_icmp_quote(&d, &q);
-		if (ok != (cut >= ip_hdr_min))
-			bad++;
-		else if (cut < hdr_end && (!(d.malformed & PW_MAL_TRUNCATED) ||
-					   (d.payload_len &&
-					    d.payload_off + d.payload_len > cut)))
-			bad++;
-		else if (cut >= hdr_end && (d.malformed != PW_MAL_SNAPPED ||
-					    d.payload_len != cut - hdr_end))
+		bool in_hdr = cut < hdr_end;
+		bool right = ok == (cut >= ip_hdr_min);
+
+		if (in_hdr)
+			right = right && (d.malformed & PW_MAL_TRUNCATED) &&
+				(!d.payload_len ||
+				 d.payload_off + d.payload_len <= cut);
+		else
+			right = right && d.malformed == PW_MAL_SNAPPED &&
+				d.payload_len == cut - hdr_end;
+		if (!right)
 			bad++;
 		if (bad == 1) {
 			tap_diag("%s: first bad cut %u (malformed %#x)", name,

@@ -215,7 +215,7 @@ static void test_checksum_modes(void)
 	e.l4_csum = PW_CSUM_KEEP;
 	e.tcp.csum = 0x1234;
 	n = pw_rebuild(&e, out, sizeof(out));
-	tap_ok(pw_get_be16(out + 36) == 0x1234 &&
+	tap_ok(n == 60 && pw_get_be16(out + 36) == 0x1234 &&
 	       pw_get_be16(out + 10) == V4_TCP_SYN_IPCSUM,
 	       "keep mode writes the stored value");
 
