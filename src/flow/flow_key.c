@@ -64,12 +64,40 @@ static bool read_l4(const struct pw_dissect *d, bool quoted, uint16_t *sport,
 	return true;
 }
 
+/* Puts the two endpoints in canonical order: the smaller (address, port)
+ * first, addresses compared as big-endian numbers (memcmp order). */
+static void set_endpoints(struct pw_flow_pkt *pk, int c, const uint8_t *src,
+			  const uint8_t *dst, unsigned alen, uint16_t sport,
+			  uint16_t dport)
+{
+	uint8_t from;
+
+	if (c == 0)
+		c = (int)sport - (int)dport;
+	from = c > 0;
+	pk->from = from;
+	memset(&pk->key, 0, sizeof(pk->key));
+	if (alen == 4) {
+		memcpy(pk->key.addr[from], src, 4);
+		memcpy(pk->key.addr[!from], dst, 4);
+	} else {
+		memcpy(pk->key.addr[from], src, 16);
+		memcpy(pk->key.addr[!from], dst, 16);
+	}
+	pk->key.port[from] = sport;
+	pk->key.port[!from] = dport;
+}
+
+static inline int cmp_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
 bool pw_flow_pkt_from_dissect(const struct pw_dissect *d, bool quoted,
 			      struct pw_flow_pkt *pk)
 {
 	const uint8_t *src, *dst;
 	uint16_t sport, dport;
-	unsigned alen;
 	int c;
 
 	switch (d->l4proto) {
@@ -81,71 +109,26 @@ bool pw_flow_pkt_from_dissect(const struct pw_dissect *d, bool quoted,
 	default:
 		return false;
 	}
+	if (!read_l4(d, quoted, &sport, &dport, &pk->icmp))
+		return false;
 	/* Addresses sit at fixed offsets of the fixed header, which a
 	 * dissect with ipver set has whole. */
 	if (d->ipver == 4 && d->caplen >= 20) {
 		src = d->l3 + 12;
 		dst = d->l3 + 16;
-		alen = 4;
+		c = cmp_u64(pw_get_be32(src), pw_get_be32(dst));
+		set_endpoints(pk, c, src, dst, 4, sport, dport);
 	} else if (d->ipver == 6 && d->caplen >= 40) {
 		src = d->l3 + 8;
 		dst = d->l3 + 24;
-		alen = 16;
+		c = cmp_u64(pw_get_be64(src), pw_get_be64(dst));
+		if (c == 0)
+			c = cmp_u64(pw_get_be64(src + 8), pw_get_be64(dst + 8));
+		set_endpoints(pk, c, src, dst, 16, sport, dport);
 	} else {
 		return false;
 	}
-	if (!read_l4(d, quoted, &sport, &dport, &pk->icmp))
-		return false;
-
-	memset(&pk->key, 0, sizeof(pk->key));
-	c = memcmp(src, dst, alen);
-	if (c == 0)
-		c = (int)sport - (int)dport;
-	pk->from = c > 0;
-	memcpy(pk->key.addr[pk->from], src, alen);
-	memcpy(pk->key.addr[!pk->from], dst, alen);
-	pk->key.port[pk->from] = sport;
-	pk->key.port[!pk->from] = dport;
 	pk->key.family = d->ipver;
 	pk->key.proto = d->l4proto;
 	return true;
-}
-
-/* Folded 64x64->128 multiply: the mixing step of wyhash-like hashes. With
- * secret per-table seeds an attacker who cannot see the seed cannot aim
- * flows at one bucket. */
-static inline uint64_t fold_mul(uint64_t a, uint64_t b)
-{
-#ifdef __SIZEOF_INT128__
-	unsigned __int128 p = (unsigned __int128)a * b;
-
-	return (uint64_t)p ^ (uint64_t)(p >> 64);
-#else
-	uint64_t h = a * (b | 1);
-
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 32);
-#endif
-}
-
-/* The key is 38 bytes: four 64-bit address words, then ports, family and
- * proto in a fifth word (zero-padded). seed holds 6 words. */
-uint32_t pw_flow_key_hash(const struct pw_flow_key *k, const uint64_t *seed)
-{
-	uint64_t w[5] = { 0 };
-	uint64_t h;
-
-	_Static_assert(sizeof(*k) == 38, "flow key layout");
-	memcpy(w, k, sizeof(*k));
-	h = fold_mul(w[0] ^ seed[0], w[1] ^ seed[1]);
-	h ^= fold_mul(w[2] ^ seed[2], w[3] ^ seed[3]);
-	h = fold_mul(h ^ seed[4], w[4] ^ seed[5]);
-	return (uint32_t)(h ^ (h >> 32));
-}
-
-bool pw_flow_key_equal(const struct pw_flow_key *a,
-		       const struct pw_flow_key *b)
-{
-	return memcmp(a, b, sizeof(*a)) == 0;
 }

@@ -31,22 +31,6 @@ static inline bool seq_before(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) < 0;
 }
 
-enum pw_flow_tmo_class pw_flow_tcp_tmo_class(uint8_t state)
-{
-	switch (state) {
-	case PW_TCP_SYN_SENT:
-	case PW_TCP_SYN_RECV:
-		return PW_TMO_SYN;
-	case PW_TCP_FIN_C2S:
-	case PW_TCP_FIN_S2C:
-	case PW_TCP_CLOSED:
-	case PW_TCP_RESET:
-		return PW_TMO_FIN;
-	default:
-		return PW_TMO_EST;
-	}
-}
-
 uint8_t pw_flow_tcp_client(const struct pw_dissect *d, uint8_t from)
 {
 	uint8_t flags = d->tcp_flags;
