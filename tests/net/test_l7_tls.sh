@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Real TLS ClientHellos (openssl s_client) and QUIC Initials (ngtcp2's
-# gtlsclient) captured between two namespaces; the hellos that
+# gtlsclient, QUIC v1) captured between two namespaces; the hellos that
 # pw-tlsprobe reassembles (TCP segments, QUIC CRYPTO frames) must give the
 # same SNI and ALPN as tshark's dissection of the same capture, and the
 # marker positions must be where tshark puts those fields.
@@ -77,14 +77,11 @@ if command -v gtlsclient >/dev/null; then
 	have_quic=1
 	mkdir -p "/etc/netns/$C"
 	on_exit "rm -rf /etc/netns/$C"
-	echo "10.77.7.2 quic.example.test quic2.example.test" \
+	echo "10.77.7.2 quic.example.test" \
 		>"/etc/netns/$C/hosts"
 	# Nothing listens on 4434: the client sends Initials until it gives up.
 	timeout 4 ip netns exec "$C" gtlsclient -q --handshake-timeout=1s \
 		--timeout=1s quic.example.test 4434 >/dev/null 2>&1
-	timeout 4 ip netns exec "$C" gtlsclient -q --handshake-timeout=1s \
-		--timeout=1s -v 6b3343cf quic2.example.test 4434 \
-		>/dev/null 2>&1
 fi
 sleep 0.5	# let tcpdump write the last packets
 kill -INT $tcpdump_pid 2>/dev/null
@@ -168,14 +165,8 @@ if [ $have_quic = 1 ]; then
 			<<<"$probe")" \
 		"$(awk -F'\t' '$1 == "quic.example.test" { print $2; exit }' \
 			<<<"$tshark_quic")"
-	v2=$(awk -F'\t' '$2 == "quic2.example.test" { print $5; exit }' \
-		<<<"$probe")
-	if [ -n "$v2" ]; then
-		tap_eq "QUIC v2 Initial decrypted" "$v2" 6b3343cf
-	else
-		tap_skip "QUIC v2 Initial decrypted" \
-			"this gtlsclient does not speak QUIC v2"
-	fi
+	# QUIC v2 is covered by the RFC 9369 vector in the unit tests:
+	# Debian 12's ngtcp2 (0.12) only speaks a v2 draft.
 else
 	tap_skip "QUIC Initial from gtlsclient" "ngtcp2-client missing"
 fi
