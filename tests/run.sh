@@ -44,7 +44,9 @@ run_one() {	# run_one NAME CMD...
 	fi
 }
 
-for t in "$PW_BUILD"/tests/unit/*/test-*; do
+# Unit test programs sit one or two folders deep (tests/unit/l7/tls).
+for t in "$PW_BUILD"/tests/unit/*/test-* \
+	 "$PW_BUILD"/tests/unit/*/*/test-*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	run_one "unit/$(basename "$t")" "$t"
 done
