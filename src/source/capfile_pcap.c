@@ -57,6 +57,7 @@ int capfile_pcap_next(struct pw_capfile *cf, struct pw_packet *pkt,
 	uint64_t off = capfile_off(cf);
 	const uint8_t *p;
 	uint32_t caplen;
+	size_t rec_len;
 
 	if (avail < PCAP_REC_HDR) {
 		avail = capfile_fill(cf, PCAP_REC_HDR);
@@ -74,12 +75,11 @@ int capfile_pcap_next(struct pw_capfile *cf, struct pw_packet *pkt,
 				   ": captured length %" PRIu32 " is larger "
 				   "than the %u MiB limit", off, caplen,
 				   CAPFILE_MAX_RECORD >> 20);
-	if (avail < PCAP_REC_HDR + (size_t)caplen) {
-		avail = capfile_fill(cf, PCAP_REC_HDR + (size_t)caplen);
-		if (avail < PCAP_REC_HDR + (size_t)caplen)
+	rec_len = PCAP_REC_HDR + (size_t)caplen;
+	if (avail < rec_len) {
+		if (capfile_fill(cf, rec_len) < rec_len)
 			return capfile_short_read(cf, "pcap record", off,
-						  PCAP_REC_HDR + (uint64_t)caplen,
-						  err);
+						  rec_len, err);
 		p = cf->data + cf->pos;
 	}
 	memset(pkt, 0, sizeof(*pkt));
@@ -91,6 +91,6 @@ int capfile_pcap_next(struct pw_capfile *cf, struct pw_packet *pkt,
 	pkt->linktype = cf->ifaces[0].pub.linktype;
 	pkt->number = ++cf->number;
 	pkt->offset = off;
-	cf->pos += PCAP_REC_HDR + (size_t)caplen;
+	cf->pos += rec_len;
 	return 1;
 }

@@ -116,7 +116,8 @@ static void check_blocks(const uint8_t *b, size_t len)
 		case 5:
 			isb++;
 			v = find_opt(p, 20, 4, &l);
-			stats = v && l == 8 && pw_get_le64(v) == 123456789012ull;
+			stats = v && l == 8 &&
+				pw_get_le64(v) == 123456789012ull;
 			v = find_opt(p, 20, 5, &l);
 			stats &= v && l == 8 && pw_get_le64(v) == 42;
 			stats &= pw_get_le32(p + 8) == 1;
