@@ -8,6 +8,7 @@
  * marked incomplete. */
 #include "l7/http.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "l7/detectors.h"
@@ -63,21 +64,25 @@ static bool host_value_span(const uint8_t *p, size_t s, size_t e,
 			    size_t *off, size_t *len)
 {
 	const uint8_t *colon;
+	size_t i;
 
 	while (s < e && (p[s] == ' ' || p[s] == '\t'))
 		s++;
-	while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t' ||
-			 p[e - 1] == '\r'))
-		e--;
+	/* the value is one token: it ends at the first blank or CR */
+	for (i = s; i < e && p[i] != ' ' && p[i] != '\t' && p[i] != '\r'; i++)
+		;
+	e = i;
 	if (s == e)
 		return false;
 	if (p[s] == '[') {
-		const uint8_t *rb = memchr(p + s, ']', e - s);
-
-		if (!rb || rb == p + s + 1)
+		/* IPv6 literal: hex digits, ':' and '.' up to the ']' */
+		for (i = s + 1; i < e && p[i] != ']'; i++)
+			if (!isxdigit(p[i]) && p[i] != ':' && p[i] != '.')
+				return false;
+		if (i >= e || i == s + 1)
 			return false;
 		*off = s + 1;
-		*len = (size_t)(rb - (p + s + 1));
+		*len = i - (s + 1);
 		return true;
 	}
 	colon = memchr(p + s, ':', e - s);
