@@ -101,7 +101,9 @@ struct pw_dissect {
 	/* ICMP/ICMPv6 errors quote the packet that caused them. */
 	uint16_t icmp_quote_off; /* offset of the quoted IP header, 0 if none */
 
-	/* Payload after the L4 header (or after L3 for other protocols). */
+	/* Payload after the L4 header (or after L3 for other protocols,
+	 * later fragments, ESP, or when a header was cut or broken: then it
+	 * is what follows the last whole header). */
 	uint32_t payload_off;
 	uint32_t payload_len;	/* bytes captured and within ip_len */
 	uint32_t payload_wirelen; /* bytes the header says there are */

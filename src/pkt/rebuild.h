@@ -186,9 +186,10 @@ struct pw_span {
  * where a new fragment starts: increasing, multiples of 8, inside it.
  * IPv4 fragments keep e->ip4.id; only options with the copy bit go past the
  * first fragment. IPv6 fragments get a fragment header with frag_id. The
- * L4 checksum is computed (per e->l4_csum) over the whole datagram first.
- * Returns the number of fragments or -errno (-EINVAL for bad cuts or an
- * edit that is already a fragment). */
+ * L4 checksum is computed (per e->l4_csum) over the whole datagram first;
+ * IPv4 header checksums follow e->ip_csum. Returns the number of fragments
+ * or -errno (-EINVAL for bad cuts, keep_lengths set, or an edit that is
+ * already a fragment). */
 int pw_rebuild_fragments(const struct pw_pkt_edit *e, const uint32_t *cuts,
 			 unsigned n_cuts, uint32_t frag_id, uint8_t *out,
 			 size_t cap, struct pw_span *spans);
