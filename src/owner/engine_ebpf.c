@@ -324,7 +324,8 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 			     strerror(errno));
 		goto fail;
 	}
-	en->skel->rodata->self_pid = (uint32_t)getpid();
+	if (cfg->ignore_self)
+		en->skel->rodata->self_pid = (uint32_t)getpid();
 	bpf_map__set_max_entries(en->skel->maps.events,
 				 round_pow2(cfg->ringbuf_bytes, 1u << 16));
 	bpf_map__set_max_entries(en->skel->maps.udp_peers,

@@ -99,6 +99,7 @@ struct pw_owner_config {
 	uint32_t ringbuf_bytes;		/* eBPF ring buffer; default 8 MiB */
 	uint32_t udp_peers;		/* eBPF UDP peer map; default 65536 */
 	bool proc_events;		/* also report exec/fork/exit */
+	bool ignore_self;		/* leave out this process's sockets */
 	pw_owner_event_fn on_event;	/* may be NULL */
 	void *ctx;
 };
