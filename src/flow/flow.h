@@ -159,6 +159,7 @@ struct pw_flow_stats {
 struct pw_flow_table;
 
 void pw_flow_config_default(struct pw_flow_config *cfg);
+/* cfg NULL: defaults. The table copies cfg. NULL on allocation failure. */
 struct pw_flow_table *pw_flow_table_new(const struct pw_flow_config *cfg);
 void pw_flow_table_free(struct pw_flow_table *t);
 
@@ -178,7 +179,8 @@ void pw_flow_table_free(struct pw_flow_table *t);
 bool pw_flow_track(struct pw_flow_table *t, const struct pw_dissect *d,
 		   uint64_t ts_ns, struct pw_flow_update *upd);
 
-/* Looks up without creating. */
+/* Looks up without creating; changes nothing (a flow past its timeout
+ * that no packet or expire call has ended yet is still found). */
 struct pw_flow *pw_flow_lookup(struct pw_flow_table *t,
 			       const struct pw_dissect *d, uint8_t *dir_out);
 

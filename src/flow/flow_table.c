@@ -116,6 +116,8 @@ struct pw_flow_table *pw_flow_table_new(const struct pw_flow_config *cfg)
 	if (!t)
 		return NULL;
 	pw_flow_config_default(&def);
+	if (!cfg)
+		cfg = &def;
 	t->cfg = *cfg;
 	if (!t->cfg.max_flows)
 		t->cfg.max_flows = def.max_flows;

@@ -7,12 +7,10 @@
 #define A4 0x0a000001u	/* 10.0.0.1 */
 #define B4 0x0a000002u	/* 10.0.0.2 */
 
+/* NULL config: defaults. */
 static struct pw_flow_table *plain_table(void)
 {
-	struct pw_flow_config cfg;
-
-	pw_flow_config_default(&cfg);
-	return pw_flow_table_new(&cfg);
+	return pw_flow_table_new(NULL);
 }
 
 static void test_both_directions(void)
@@ -54,8 +52,15 @@ static void test_both_directions(void)
 	conn_v4(&c, IPPROTO_UDP, B4, 40000, A4, 443);
 	u1 = udp_send(t, &c, 0, 10, T0 + 4);
 	tap_ok(u1.created && u1.flow->id == 3, "udp is keyed apart from tcp");
+	/* Same address both ends (loopback): the ports order the key. */
+	conn_v4(&c, IPPROTO_UDP, 0x7f000001u, 6000, 0x7f000001u, 5000);
+	u1 = udp_send(t, &c, 0, 10, T0 + 5);
+	u2 = udp_send(t, &c, 1, 10, T0 + 6);
+	tap_ok(u1.created && u1.flow == u2.flow, "loopback: one flow");
+	tap_eq_u64(u2.dir, PW_S2C, "loopback reply is s2c");
+	tap_eq_u64(u1.flow->key.port[0], 5000, "loopback: smaller port first");
 	pw_flow_table_stats(t, &st);
-	tap_eq_u64(st.active, 3, "three flows active");
+	tap_eq_u64(st.active, 4, "four flows active");
 	pw_flow_table_free(t);
 }
 

@@ -73,6 +73,30 @@ static void test_timeouts(void)
 	check_timeout("udp", &c, 0, PW_TCP_NONE, 60 * NS);
 }
 
+/* ICMP echo flows use the UDP timeout. */
+static void test_icmp_timeout(void)
+{
+	struct end_log log;
+	struct pw_flow_table *t = table_with_log(&log, 0);
+	struct pw_flow_update u;
+	struct conn c;
+	struct tpkt p;
+
+	conn_v4(&c, IPPROTO_ICMP, A4, 0, B4, 0);
+	pkt_icmp(&p, &c, 0, 8, 1, 8);
+	pw_flow_track(t, &p.d, T0, &u);
+	pkt_icmp(&p, &c, 1, 0, 1, 8);
+	pw_flow_track(t, &p.d, T0 + 60 * NS, &u);
+	tap_ok(!u.created, "icmp: alive at 60 s");
+	pw_flow_table_expire(t, T0 + 120 * NS);
+	tap_eq_u64(log.n, 0, "icmp: alive at 60 s after the reply");
+	pw_flow_table_expire(t, T0 + 121 * NS);
+	tap_ok(log.n == 1 && log.rec[0].why == PW_FLOW_END_TIMEOUT &&
+	       log.rec[0].c2s_packets == 1 && log.rec[0].s2c_packets == 1,
+	       "icmp: ended after the udp timeout");
+	pw_flow_table_free(t);
+}
+
 static void test_configured_timeouts(void)
 {
 	struct pw_flow_config cfg;
@@ -426,6 +450,7 @@ static void test_memory(void)
 int main(void)
 {
 	test_timeouts();
+	test_icmp_timeout();
 	test_configured_timeouts();
 	test_expire_classes();
 	test_expire_amortised();

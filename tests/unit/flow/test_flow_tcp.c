@@ -173,6 +173,13 @@ static void test_midstream_seq(void)
 	u = tcp_send(t, &c, 1, PW_TCP_SYN | PW_TCP_ACK, 50, 7777, 0, T0 + 2);
 	d = &u.flow->dir[PW_C2S];
 	tap_eq_u64(d->seq0, 7776, "client seq0 from the syn+ack ack");
+	tap_eq_u64(d->uppos, 1, "client syn counted as consumed");
+	tap_eq_u64(d->packets, 0, "nothing seen from the client yet");
+	conn_v4(&c, IPPROTO_TCP, A4, 40002, B4, 80);
+	tcp_send(t, &c, 1, PW_TCP_SYN | PW_TCP_ACK, 50, 9001, 0, T0 + 2);
+	u = tcp_send(t, &c, 0, PW_TCP_SYN, 9000, 0, 0, T0 + 2);
+	tap_ok(u.retransmit, "client syn after the syn+ack is a resend");
+	conn_v4(&c, IPPROTO_TCP, A4, 40001, B4, 80);
 	u = tcp_send(t, &c, 0, PW_TCP_ACK, 7777, 51, 10, T0 + 3);
 	tap_eq_u64(d->rseq, 1, "client data at relative 1");
 	tap_ok(!u.retransmit, "client data is new");
