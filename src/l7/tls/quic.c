@@ -342,7 +342,8 @@ enum pw_quic_status pw_quic_feed(struct pw_quic_state *s,
 	while (n - pos >= 7 && (dgram[pos] & 0x80)) {
 		if (!pw_quic_parse_long_header(dgram + pos, n - pos, &h))
 			break;
-		if (h.type == PW_QUIC_INITIAL && take_initial(s, dgram + pos, &h))
+		if (h.type == PW_QUIC_INITIAL &&
+		    take_initial(s, dgram + pos, &h))
 			any = true;
 		if (h.type == PW_QUIC_RETRY || !h.packet_len)
 			break;
@@ -379,7 +380,9 @@ enum pw_quic_status pw_quic_feed(struct pw_quic_state *s,
 }
 
 /* One datagram on its own: quic_initial when a client Initial in it
- * decrypts; the host when the whole ClientHello is in this datagram. */
+ * decrypts. The host is reported as soon as the server_name extension is
+ * whole in the contiguous CRYPTO data, like a TLS first segment; the
+ * result is `incomplete` unless the whole ClientHello is here. */
 bool pw_quic_detect(const uint8_t *p, size_t n, struct pw_l7_result *res)
 {
 	struct pw_quic_state *s;

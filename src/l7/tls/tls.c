@@ -65,8 +65,10 @@ static void record_walk(const uint8_t *p, size_t n, struct pw_tls_view *v,
 
 		if (n - r < RECORD_HDR) {
 			/* Next record header not here yet. */
-			w->need = r + RECORD_HDR +
-				  (total ? total - v->len : HS_HDR + 2 - v->len);
+			size_t more = total ? total - v->len
+					    : HS_HDR + 2 - v->len;
+
+			w->need = r + RECORD_HDR + more;
 			return;
 		}
 		if (r && (p[r] != PW_TLS_CONTENT_HANDSHAKE || p[r + 1] != 3)) {
@@ -116,7 +118,8 @@ static void record_walk(const uint8_t *p, size_t n, struct pw_tls_view *v,
 		}
 		if (avail < rlen) {
 			/* This record is still arriving. */
-			size_t after = before + rlen;	/* logical, when whole */
+			/* logical length once this record is whole */
+			size_t after = before + rlen;
 
 			if (!total)
 				w->need = r + RECORD_HDR + rlen;

@@ -56,7 +56,8 @@ static void test_parse(void)
 	tap_eq_u64((uint64_t)pw_marker_list_parse("1,midsld,endhost-1", m, 8),
 		   3, "list of 3");
 	tap_ok(m[0].kind == PW_MARKER_ABS && m[0].offset == 1 &&
-	       m[1].kind == PW_MARKER_MIDSLD && m[2].kind == PW_MARKER_ENDHOST &&
+	       m[1].kind == PW_MARKER_MIDSLD &&
+	       m[2].kind == PW_MARKER_ENDHOST &&
 	       m[2].offset == -1, "list contents");
 	tap_ok(pw_marker_list_parse("1,,2", m, 8) == -1 &&
 	       pw_marker_list_parse("1,", m, 8) == -1 &&
@@ -215,8 +216,8 @@ static void test_tls(void)
 		if (e != (k >= 86 ? 84 : PW_POS_NONE) ||
 		    sn != (k >= 110 ? 90 : PW_POS_NONE) ||
 		    h != (k >= 111 ? 110 : PW_POS_NONE)) {
-			tap_diag("prefix %zu: extlen %ld sniext %ld endhost %ld",
-				 k, e, sn, h);
+			tap_diag("prefix %zu: extlen %ld sniext %ld "
+				 "endhost %ld", k, e, sn, h);
 			ok = false;
 		}
 		free(copy);

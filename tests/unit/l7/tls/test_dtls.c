@@ -117,7 +117,8 @@ static void test_server_side(void)
 	       "HelloVerifyRequest with its cookie");
 	memset(&res, 0, sizeof(res));
 	tap_ok(pw_dtls_detect(hvr, sizeof(hvr), &res) &&
-	       res.payload == PW_PL_DTLS_SERVER_HELLO, "HVR is dtls_server_hello");
+	       res.payload == PW_PL_DTLS_SERVER_HELLO,
+	       "HVR is dtls_server_hello");
 	tap_eq_str(res.detail, "hello_verify_request", "HVR detail");
 	n = build_hello(&s, buf, sizeof(buf), &lay);
 	memset(&res, 0, sizeof(res));

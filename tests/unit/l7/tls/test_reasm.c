@@ -124,7 +124,8 @@ static void test_dups_overlaps(void)
 	       !memcmp(pw_reasm_data(&r), hello, hello_len),
 	       "completes with overlapping pieces");
 	st = pw_reasm_feed_tcp(&r, 0, hello, 100);
-	tap_eq_u64(st, PW_REASM_COMPLETE, "late retransmission: still complete");
+	tap_eq_u64(st, PW_REASM_COMPLETE,
+		   "late retransmission: still complete");
 	pw_reasm_free(&r);
 
 	/* a segment starting before the stream (rseq wraps below 0) */
