@@ -53,7 +53,7 @@ done
 
 # One server per family: openssl binds [::] as IPv6-only.
 for fam in "-4 -accept 10.77.7.2:4433 -naccept 2" \
-	   "-6 -accept [fd77::2]:4433 -naccept 1"; do
+	   "-6 -accept [fd77::2]:4433 -naccept 2"; do
 	ip netns exec "$S" openssl s_server $fam -cert "$work/cert.pem" \
 		-key "$work/key.pem" -alpn h2,http/1.1 -quiet \
 		>/dev/null 2>&1 &
@@ -71,6 +71,17 @@ client 10.77.7.2:4433 seg13.example.com -tls1_3 -alpn h2,http/1.1
 client 10.77.7.2:4433 seg12.example.net -tls1_2 -cipher ALL \
 	-alpn http/1.1
 client '[fd77::2]:4433' plain.example.org -tls1_3 -alpn h2
+# OpenSSL 3.0 has no ML-KEM: send a recorded X25519MLKEM768 ClientHello
+# (1511 bytes, SNI www.example.com) ourselves; TCP cuts it at MSS 1440.
+ip netns exec "$C" $PYTHON -c '
+import socket, sys
+s = socket.create_connection(("fd77::2", 4433), timeout=5)
+s.sendall(open(sys.argv[1], "rb").read())
+try:
+    s.recv(100)
+except OSError:
+    pass
+' "$PW_ROOT/tests/fuzz/corpus/tls/client_hello_pq" 2>/dev/null
 
 have_quic=0
 if command -v gtlsclient >/dev/null; then
@@ -120,6 +131,16 @@ segs=$(field seg12.example.net 4)
 tap_ok "$([ "${segs:-0}" -ge 3 ]; echo $?)" \
 	"TLS 1.2 hello with all ciphers came in $segs segments"
 tap_eq "IPv6 hello in one segment" "$(field plain.example.org 4)" 1
+tap_eq "PQ hello: SNI equals tshark's" "$(field www.example.com 2)" \
+	"$(awk -F'\t' '$1 == "www.example.com" { print $1; exit }' \
+		<<<"$tshark_tls")"
+tap_eq "PQ hello: 1511 bytes in 2 segments" \
+	"$(field www.example.com 4) $(field www.example.com 5)" "2 1511"
+tap_ok "$(tshark -r "$work/cap.pcap" -o tcp.desegment_tcp_streams:TRUE \
+	-Y 'tls.handshake.extensions_key_share_group == 0x11ec' \
+	-T fields -e tls.handshake.extensions_server_name 2>/dev/null |
+	grep -qx www.example.com; echo $?)" \
+	"tshark sees X25519MLKEM768 in the same hello"
 
 # Marker positions against tshark's field positions (PDML) in the
 # one-segment hello: extlen, sniext, host, endhost.
