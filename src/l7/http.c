@@ -156,7 +156,8 @@ bool pw_http_req_detect(const uint8_t *p, size_t n, struct pw_l7_result *res)
 		pw_l7_copy_host(res->host, sizeof(res->host), p + off, len);
 	res->incomplete = !header_end;
 	pw_l7_append_printable(res->detail, sizeof(res->detail), p, mlen);
-	pw_l7_appendf(res->detail, sizeof(res->detail), " ");
+	pw_l7_append_printable(res->detail, sizeof(res->detail),
+			       (const uint8_t *)" ", 1);
 	pw_l7_append_printable(res->detail, sizeof(res->detail), p + uri,
 			       uri_end - uri);
 	return true;

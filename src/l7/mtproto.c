@@ -15,6 +15,7 @@
  * header, nor with zeros in bytes 4..7; those are rejected before any
  * AES work. */
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "base/bytes.h"
@@ -42,16 +43,59 @@ static bool cheap_reject(const uint8_t *p)
 	return false;
 }
 
+/* The cipher is fetched once per process and each thread keeps one
+ * context: creating them per call costs more than the AES block itself
+ * (this runs on every unrecognised TCP payload of 64 bytes or more). */
+static pthread_once_t cipher_once = PTHREAD_ONCE_INIT;
+static pthread_key_t ctx_key;
+static EVP_CIPHER *aes_ecb;
+
+static void ctx_free(void *ctx)
+{
+	EVP_CIPHER_CTX_free(ctx);
+}
+
+static void cipher_init(void)
+{
+	aes_ecb = EVP_CIPHER_fetch(NULL, "AES-256-ECB", NULL);
+	if (pthread_key_create(&ctx_key, ctx_free)) {
+		EVP_CIPHER_free(aes_ecb);
+		aes_ecb = NULL;
+	}
+}
+
+static EVP_CIPHER_CTX *thread_ctx(void)
+{
+	EVP_CIPHER_CTX *ctx;
+
+	if (pthread_once(&cipher_once, cipher_init) || !aes_ecb)
+		return NULL;
+	ctx = pthread_getspecific(ctx_key);
+	if (!ctx) {
+		/* Cipher set once: later calls only change the key, which
+		 * is several times cheaper than a full init. */
+		ctx = EVP_CIPHER_CTX_new();
+		if (ctx && (EVP_EncryptInit_ex(ctx, aes_ecb, NULL, NULL,
+					       NULL) != 1 ||
+			    pthread_setspecific(ctx_key, ctx))) {
+			EVP_CIPHER_CTX_free(ctx);
+			ctx = NULL;
+		}
+	}
+	return ctx;
+}
+
 /* AES-256 of one block: the CTR keystream block for counter iv + add. */
 static bool keystream_block(const uint8_t key[32], const uint8_t iv[16],
 			    unsigned add, uint8_t out[16])
 {
+	EVP_CIPHER_CTX *ctx = thread_ctx();
 	uint8_t ctr[16];
-	EVP_CIPHER_CTX *ctx;
 	int len = 0;
-	bool ok = false;
 	int i;
 
+	if (!ctx)
+		return false;
 	memcpy(ctr, iv, 16);
 	for (i = 15; i >= 0 && add; i--) {
 		unsigned sum = ctr[i] + (add & 0xff);
@@ -59,18 +103,10 @@ static bool keystream_block(const uint8_t key[32], const uint8_t iv[16],
 		ctr[i] = (uint8_t)sum;
 		add = (add >> 8) + (sum >> 8);
 	}
-	ctx = EVP_CIPHER_CTX_new();
-	if (!ctx)
+	/* ECB encryption of one whole block: padding never holds it back */
+	if (EVP_EncryptInit_ex(ctx, NULL, NULL, key, NULL) != 1)
 		return false;
-	if (EVP_EncryptInit_ex(ctx, EVP_aes_256_ecb(), NULL, key, NULL) != 1)
-		goto out;
-	EVP_CIPHER_CTX_set_padding(ctx, 0);
-	if (EVP_EncryptUpdate(ctx, out, &len, ctr, 16) != 1 || len != 16)
-		goto out;
-	ok = true;
-out:
-	EVP_CIPHER_CTX_free(ctx);
-	return ok;
+	return EVP_EncryptUpdate(ctx, out, &len, ctr, 16) == 1 && len == 16;
 }
 
 bool pw_mtproto_detect(const uint8_t *p, size_t n, struct pw_l7_result *res)
