@@ -9,8 +9,11 @@
 
 /* Detection runs on the first data packets of each direction only: the
  * payload types that matter (handshakes, requests, banners) come first,
- * and bulk transfer should not pay for signature checks. */
-#define L7_DETECT_PACKETS_PER_DIR 8
+ * and bulk transfer should not pay for signature checks (some, such as
+ * MTProto's, decrypt). Once the flow's protocol is known, fewer packets
+ * are looked at: enough to see the reply's type too. */
+#define L7_DETECT_PACKETS_UNKNOWN 8
+#define L7_DETECT_PACKETS_KNOWN 2
 
 struct pw_pipeline {
 	struct pw_pipeline_config cfg;
@@ -72,7 +75,8 @@ static void detect_l7(struct pw_pipeline_result *res)
 		flow->payload_types |= 1u << PW_PL_EMPTY;
 		return;
 	}
-	if (flow->dir[res->flow.dir].data_packets > L7_DETECT_PACKETS_PER_DIR)
+	if (flow->dir[res->flow.dir].data_packets >
+	    (flow->l7_proto ? L7_DETECT_PACKETS_KNOWN : L7_DETECT_PACKETS_UNKNOWN))
 		return;
 	pw_l7_detect(pw_dissect_payload(d), d->payload_len, d->l4proto,
 		     d->sport, d->dport, &l7);
