@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int pw_log_verbosity = PW_LOG_WARN;
 
@@ -28,7 +29,8 @@ void pw_log(enum pw_log_level level, const char *fmt, ...)
 
 void pw_log_error(const struct pw_error *err)
 {
-	if (err->has_offset)
+	/* Readers often name the offset inside the message already. */
+	if (err->has_offset && !strstr(err->msg, "byte offset"))
 		pw_err("%s (at byte offset %" PRIu64 ")", err->msg, err->offset);
 	else
 		pw_err("%s", err->msg);
