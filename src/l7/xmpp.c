@@ -5,7 +5,8 @@
  *   "<proceed "       server agrees
  *   "<stream:features"
  * The client's stream header names the server domain in its `to`
- * attribute, which becomes res->host. */
+ * attribute, which becomes res->host (a reply's `to` holds the client's
+ * JID and is left out). */
 #include <string.h>
 
 #include "l7/detectors.h"
@@ -33,7 +34,8 @@ static void stream_to(const uint8_t *p, size_t s, size_t n,
 			return;
 		for (v = i + 5; v < end && p[v] != q; v++)
 			;
-		if (v < end)
+		/* a JID (user@domain, in a reply's header) is no hostname */
+		if (v < end && !memchr(p + i + 5, '@', v - (i + 5)))
 			pw_l7_copy_host(res->host, sizeof(res->host),
 					p + i + 5, v - (i + 5));
 		return;

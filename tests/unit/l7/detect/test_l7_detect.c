@@ -719,6 +719,14 @@ static void test_ports_and_special(void)
 	tap_ok(r.proto == PW_L7_DNS && r.payload == PW_PL_DNS_QUERY,
 	       "netbios name with a bad nibble falls back to dns_query");
 
+	/* A server's stream header addresses the client's JID. */
+	b_reset(&b);
+	b_str(&b, "<stream:stream from='im.example.com' "
+		  "to='juliet@im.example.com/balcony' version='1.0'>");
+	detect_copy(b.b, b.n, TCP, 5222, 40000, &r);
+	tap_ok(r.payload == PW_PL_XMPP_STREAM && !r.host[0],
+	       "xmpp reply stream: the client's JID is not a host");
+
 	/* Incomplete request: header block continues in the next segment. */
 	b_reset(&b);
 	b_str(&b, "HEAD / HTTP/1.1\r\nHost: a.b\r\nAccept: x");
