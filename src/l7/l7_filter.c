@@ -98,7 +98,8 @@ bool pw_l7_payload_filter_str(uint32_t mask, char *buf, size_t size)
 		return false;
 	buf[0] = '\0';
 	mask &= PW_L7_PAYLOAD_MASK_ALL;
-	if (mask == PW_L7_PAYLOAD_MASK_ALL || mask == PW_L7_PAYLOAD_MASK_KNOWN) {
+	if (mask == PW_L7_PAYLOAD_MASK_ALL ||
+	    mask == PW_L7_PAYLOAD_MASK_KNOWN) {
 		name = mask == PW_L7_PAYLOAD_MASK_ALL ? "all" : "known";
 		if (strlen(name) >= size)
 			return false;

@@ -22,9 +22,9 @@ static void header_detail(const uint8_t *p, size_t n, size_t i,
 		nl = memchr(p + i, '\n', n - i);
 		e = nl ? (size_t)(nl - p) : n;
 		if (pw_l7_prefix_icase(p + i, e - i, name, nlen)) {
-			for (s = i + nlen; s < e && (p[s] == ' ' || p[s] == '\t');
-			     s++)
-				;
+			s = i + nlen;
+			while (s < e && (p[s] == ' ' || p[s] == '\t'))
+				s++;
 			while (e > s && (p[e - 1] == '\r' || p[e - 1] == ' '))
 				e--;
 			pw_l7_appendf(res->detail, sizeof(res->detail), " %s=",

@@ -584,7 +584,8 @@ static void test_near_misses(void)
 	b_reset(&b); mk_wg(&b, 1, 149);
 	expect_unknown(&b, UDP, 1, 2, "wireguard type 1, 149 bytes");
 	b_reset(&b); mk_wg(&b, 1, 148); b.b[2] = 1;
-	expect_unknown(&b, UDP, 1, 2, "wireguard initiation, reserved byte set");
+	expect_unknown(&b, UDP, 1, 2,
+		       "wireguard initiation, reserved byte set");
 	b_reset(&b); mk_wg(&b, 2, 93);
 	expect_unknown(&b, UDP, 1, 2, "wireguard type 2, 93 bytes");
 	b_reset(&b); mk_wg(&b, 3, 65);

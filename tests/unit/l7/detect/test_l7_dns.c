@@ -356,11 +356,12 @@ static void test_cache(void)
 	}
 	{
 		uint8_t last[4] = { 10, 0, 0x27, 0x0f };	/* 9999 */
-		uint8_t old[4] = { 10, 0, 0x26, 0xcf };		/* 9935 */
-		uint8_t kept[4] = { 10, 0, 0x26, 0xd0 };	/* 9936 */
+		uint8_t old[4] = { 10, 0, 0x26, 0xcf };	/* 9935 */
+		uint8_t kept[4] = { 10, 0, 0x26, 0xd0 }; /* 9936 */
 
 		s = pw_dns_cache_get(c, 4, last);
-		tap_eq_str(s ? s : "(null)", "h9999.test", "newest after churn");
+		tap_eq_str(s ? s : "(null)", "h9999.test",
+			   "newest after churn");
 		tap_ok(pw_dns_cache_get(c, 4, old) == NULL,
 		       "65th newest evicted after churn");
 		s = pw_dns_cache_get(c, 4, kept);
