@@ -25,8 +25,8 @@ static void info_hash_detail(const uint8_t *hs, struct pw_l7_result *res)
 	int i;
 
 	for (i = 0; i < 20; i++) {
-		buf[2 * i] = hex[hs[28 + i] >> 4];
-		buf[2 * i + 1] = hex[hs[28 + i] & 15];
+		buf[2 * (size_t)i] = hex[hs[28 + i] >> 4];
+		buf[2 * (size_t)i + 1] = hex[hs[28 + i] & 15];
 	}
 	buf[40] = '\0';
 	pw_l7_appendf(res->detail, sizeof(res->detail), "info_hash %s", buf);
@@ -59,9 +59,8 @@ bool pw_dht_detect(const uint8_t *p, size_t n, struct pw_l7_result *res)
 		return false;
 	if (p[1] == '1' && p[3] == 'a' && p[4] == 'd')
 		kind = "query";
-	else if (p[1] == '1' && p[3] == 'r' && p[4] == 'd')
-		kind = "response";
-	else if (p[1] == '2' && p[3] == 'i' && p[4] == 'p')
+	else if ((p[1] == '1' && p[3] == 'r' && p[4] == 'd') ||
+		 (p[1] == '2' && p[3] == 'i' && p[4] == 'p'))
 		kind = "response";
 	else if (p[1] == '1' && p[3] == 'e' && p[4] == 'l')
 		kind = "error";

@@ -104,8 +104,11 @@ bool pw_snmp_detect(const uint8_t *p, size_t n, struct pw_l7_result *res)
 		if (tag == 0x04) {
 			encrypted = true;
 		} else if (tag == 0x30) {
-			if (!ber_skip(&b, 0x04) || !ber_skip(&b, 0x04) ||
-			    !ber_tlv(&b, &tag, &len))
+			/* contextEngineID, contextName, then the PDU */
+			bool ok = ber_skip(&b, 0x04);
+
+			ok = ok && ber_skip(&b, 0x04);
+			if (!ok || !ber_tlv(&b, &tag, &len))
 				return false;
 			pdu = pdu_name(tag);
 			if (!pdu)
