@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/l7_stream.h"
 #include "l7/l7.h"
 #include "pkt/link.h"
 
@@ -35,6 +36,7 @@ struct pw_pipeline *pw_pipeline_new(const struct pw_pipeline_config *cfg)
 	if (!pl)
 		return NULL;
 	pl->cfg = *cfg;
+	pl->cfg.flow.free_l7 = pw_l7_stream_free;
 	pl->flows = pw_flow_table_new(&pl->cfg.flow);
 	if (!pl->flows) {
 		free(pl);
@@ -64,10 +66,25 @@ static void count_malformed(struct pw_pipeline_stats *st, uint32_t bits)
 			st->malformed_by[i]++;
 }
 
+static void apply_l7(struct pw_pipeline_result *res,
+		     const struct pw_l7_result *l7)
+{
+	struct pw_flow *flow = res->flow.flow;
+
+	res->payload_type = (uint8_t)l7->payload;
+	flow->payload_types |= 1u << l7->payload;
+	if (flow->l7_proto == PW_L7_UNKNOWN && l7->proto != PW_L7_UNKNOWN)
+		flow->l7_proto = (uint8_t)l7->proto;
+	if (!flow->host && l7->host[0])
+		flow->host = strdup(l7->host);
+}
+
 static void detect_l7(struct pw_pipeline_result *res)
 {
 	const struct pw_dissect *d = &res->dissect;
 	struct pw_flow *flow = res->flow.flow;
+	const uint8_t *payload = pw_dissect_payload(d);
+	uint8_t dir = res->flow.dir;
 	struct pw_l7_result l7;
 
 	if (!d->payload_len) {
@@ -75,17 +92,24 @@ static void detect_l7(struct pw_pipeline_result *res)
 		flow->payload_types |= 1u << PW_PL_EMPTY;
 		return;
 	}
-	if (flow->dir[res->flow.dir].data_packets >
+	/* A hello being reassembled: this packet continues it. */
+	if (dir == PW_C2S && flow->l7_state) {
+		if (pw_l7_stream_feed(flow, payload, d->payload_len,
+				      d->tcp_seq, &l7))
+			apply_l7(res, &l7);
+		else
+			res->payload_type = PW_PL_UNKNOWN;
+		return;
+	}
+	if (flow->dir[dir].data_packets >
 	    (flow->l7_proto ? L7_DETECT_PACKETS_KNOWN : L7_DETECT_PACKETS_UNKNOWN))
 		return;
-	pw_l7_detect(pw_dissect_payload(d), d->payload_len, d->l4proto,
-		     d->sport, d->dport, &l7);
-	res->payload_type = (uint8_t)l7.payload;
-	flow->payload_types |= 1u << l7.payload;
-	if (flow->l7_proto == PW_L7_UNKNOWN && l7.proto != PW_L7_UNKNOWN)
-		flow->l7_proto = (uint8_t)l7.proto;
-	if (!flow->host && l7.host[0])
-		flow->host = strdup(l7.host);
+	pw_l7_detect(payload, d->payload_len, d->l4proto, d->sport, d->dport,
+		     &l7);
+	apply_l7(res, &l7);
+	if (dir == PW_C2S && l7.incomplete)
+		pw_l7_stream_start(flow, payload, d->payload_len, d->tcp_seq,
+				   &l7);
 }
 
 /* An ICMP error belongs to the flow whose packet it quotes; the error

@@ -191,4 +191,27 @@ if [ $have_quic = 1 ]; then
 else
 	tap_skip "QUIC Initial from gtlsclient" "ngtcp2-client missing"
 fi
+# The same capture through the whole pipeline: `procwire read` must name
+# every flow by the SNI of its (reassembled) hello, as tshark does.
+"$PROCWIRE" read --json "$work/cap.pcap" >"$work/flows.jsonl" 2>/dev/null
+tap_ok $? "procwire read of the capture exits 0"
+hosts_of() {	# hosts_of PROTO: hostnames procwire gave flows of PROTO
+	$PYTHON -c '
+import json, sys
+for line in open(sys.argv[1]):
+    f = json.loads(line)
+    if f["proto"] == sys.argv[2] and f.get("host"):
+        print(f["host"], f.get("l7"))
+' "$work/flows.jsonl" "$1" | sort -u
+}
+tcp_hosts=$(hosts_of tcp)
+tap_diag "procwire read tcp hosts: $(tr '\n' ';' <<<"$tcp_hosts")"
+for sni in seg13.example.com seg12.example.net plain.example.org www.example.com; do
+	tap_ok "$(grep -qx "$sni tls" <<<"$tcp_hosts"; echo $?)" \
+		"procwire read: $sni flow is tls with that host"
+done
+if [ $have_quic = 1 ]; then
+	tap_ok "$(hosts_of udp | grep -qx 'quic.example.test quic'; echo $?)" \
+		"procwire read: QUIC flow is quic with host quic.example.test"
+fi
 tap_done
