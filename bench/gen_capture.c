@@ -129,7 +129,8 @@ static void emit(struct out *o, struct gen_flow *fl, int dir, uint8_t proto,
 	} else {
 		pw_put_be16(p + l4 + 4, (uint16_t)l4len);
 	}
-	memcpy(p + l4 + hlen, payload, plen);
+	if (plen)
+		memcpy(p + l4 + hlen, payload, plen);
 	sum = pw_csum_partial(p + l4, l4len, sum);
 	pw_put_be16(p + l4 + (proto == 6 ? 16 : 6), pw_csum_finish(sum));
 	write_record(o, p, l4 + l4len);
