@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/l7_stream.h"
+#include "l7/dns_cache.h"
 #include "l7/l7.h"
 #include "pkt/link.h"
 
@@ -19,6 +20,7 @@
 struct pw_pipeline {
 	struct pw_pipeline_config cfg;
 	struct pw_flow_table *flows;
+	struct pw_dns_cache *dns;	/* address -> name from DNS answers */
 	struct pw_pipeline_stats stats;
 };
 
@@ -38,8 +40,10 @@ struct pw_pipeline *pw_pipeline_new(const struct pw_pipeline_config *cfg)
 	pl->cfg = *cfg;
 	pl->cfg.flow.free_l7 = pw_l7_stream_free;
 	pl->flows = pw_flow_table_new(&pl->cfg.flow);
-	if (!pl->flows) {
-		free(pl);
+	if (cfg->detect_l7)
+		pl->dns = pw_dns_cache_new(cfg->dns_cache_size);
+	if (!pl->flows || (cfg->detect_l7 && !pl->dns)) {
+		pw_pipeline_free(pl);
 		return NULL;
 	}
 	return pl;
@@ -50,6 +54,7 @@ void pw_pipeline_free(struct pw_pipeline *pl)
 	if (!pl)
 		return;
 	pw_flow_table_free(pl->flows);
+	pw_dns_cache_free(pl->dns);
 	free(pl);
 }
 
@@ -66,20 +71,49 @@ static void count_malformed(struct pw_pipeline_stats *st, uint32_t bits)
 			st->malformed_by[i]++;
 }
 
-static void apply_l7(struct pw_pipeline_result *res,
+static void set_host(struct pw_flow *flow, const char *host,
+		     enum pw_host_source src)
+{
+	char *copy = strdup(host);
+
+	if (!copy)
+		return;
+	free(flow->host);
+	flow->host = copy;
+	flow->host_source = (uint8_t)src;
+}
+
+static void apply_l7(struct pw_pipeline *pl, struct pw_pipeline_result *res,
 		     const struct pw_l7_result *l7)
 {
+	const struct pw_dissect *d = &res->dissect;
 	struct pw_flow *flow = res->flow.flow;
 
 	res->payload_type = (uint8_t)l7->payload;
 	flow->payload_types |= 1u << l7->payload;
 	if (flow->l7_proto == PW_L7_UNKNOWN && l7->proto != PW_L7_UNKNOWN)
 		flow->l7_proto = (uint8_t)l7->proto;
-	if (!flow->host && l7->host[0])
-		flow->host = strdup(l7->host);
+	if (l7->host[0] && flow->host_source != PW_HOST_PAYLOAD)
+		set_host(flow, l7->host, PW_HOST_PAYLOAD);
+	if (l7->payload == PW_PL_DNS_RESPONSE && pl->dns)
+		pw_dns_cache_feed(pl->dns, pw_dissect_payload(d),
+				  d->payload_len);
 }
 
-static void detect_l7(struct pw_pipeline_result *res)
+/* A new flow to an address some DNS answer gave: name it after the
+ * question, until its own payload names it. */
+static void name_from_dns(struct pw_pipeline *pl, struct pw_flow *flow)
+{
+	const char *name = pw_dns_cache_get(pl->dns, flow->key.family,
+					    pw_flow_addr(flow, PW_S2C));
+
+	if (name) {
+		set_host(flow, name, PW_HOST_DNS_ANSWER);
+		pl->stats.dns_named++;
+	}
+}
+
+static void detect_l7(struct pw_pipeline *pl, struct pw_pipeline_result *res)
 {
 	const struct pw_dissect *d = &res->dissect;
 	struct pw_flow *flow = res->flow.flow;
@@ -96,7 +130,7 @@ static void detect_l7(struct pw_pipeline_result *res)
 	if (dir == PW_C2S && flow->l7_state) {
 		if (pw_l7_stream_feed(flow, payload, d->payload_len,
 				      d->tcp_seq, &l7))
-			apply_l7(res, &l7);
+			apply_l7(pl, res, &l7);
 		else
 			res->payload_type = PW_PL_UNKNOWN;
 		return;
@@ -106,7 +140,7 @@ static void detect_l7(struct pw_pipeline_result *res)
 		return;
 	pw_l7_detect(payload, d->payload_len, d->l4proto, d->sport, d->dport,
 		     &l7);
-	apply_l7(res, &l7);
+	apply_l7(pl, res, &l7);
 	if (dir == PW_C2S && l7.incomplete)
 		pw_l7_stream_start(flow, payload, d->payload_len, d->tcp_seq,
 				   &l7);
@@ -179,8 +213,11 @@ void pw_pipeline_feed(struct pw_pipeline *pl, const struct pw_packet *pkt,
 		res->flow.flow->payload_types |= 1u << PW_PL_ICMP;
 		return;
 	}
-	if (pl->cfg.detect_l7)
-		detect_l7(res);
+	if (!pl->cfg.detect_l7)
+		return;
+	if (res->flow.created)
+		name_from_dns(pl, res->flow.flow);
+	detect_l7(pl, res);
 }
 
 void pw_pipeline_finish(struct pw_pipeline *pl)

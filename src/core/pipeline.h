@@ -17,6 +17,8 @@
 struct pw_pipeline_config {
 	struct pw_flow_config flow;
 	bool detect_l7;		/* payload types, flow protocol, hostname */
+	uint32_t dns_cache_size; /* addresses remembered from DNS answers to
+				    name later flows; 0 = default (65536) */
 	bool verify_checksums;	/* costs a pass over every payload byte */
 };
 
@@ -31,6 +33,7 @@ struct pw_pipeline_stats {
 	uint64_t no_flow;	/* IP, but no flow (later fragments, other
 				   protocols, ICMP quoting no known flow) */
 	uint64_t icmp_errors;	/* ICMP errors quoting a tracked flow */
+	uint64_t dns_named;	/* flows named from an earlier DNS answer */
 };
 
 /* What the pipeline learned about the packet last fed. */

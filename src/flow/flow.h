@@ -82,6 +82,15 @@ struct pw_flow_dir {
 /* A closed or reset TCP flow superseded by a new connection on the same
  * ports ends with TIMEOUT as well (it had finished; stats.reused counts
  * these separately). */
+/* Where a flow's hostname came from. A name the flow's own payload
+ * carries (SNI, HTTP Host, DNS question) replaces one learned from an
+ * earlier DNS answer for the server's address. */
+enum pw_host_source {
+	PW_HOST_NONE = 0,
+	PW_HOST_PAYLOAD,	/* SNI, Host header, DNS question */
+	PW_HOST_DNS_ANSWER,	/* the server address was resolved from it */
+};
+
 enum pw_flow_end {
 	PW_FLOW_END_TIMEOUT,
 	PW_FLOW_END_EVICTED,	/* cap reached, oldest idle flow removed */
@@ -94,6 +103,7 @@ struct pw_flow {
 	uint8_t tcp_state;	/* enum pw_tcp_state */
 	uint8_t l7_proto;	/* enum pw_l7_proto (l7/), 0 = unknown */
 	uint8_t owner_method;	/* enum pw_owner_method */
+	uint8_t host_source;	/* enum pw_host_source */
 	uint32_t payload_types;	/* bitmask of enum pw_l7_payload seen */
 	uint64_t first_ts, last_ts;
 	uint64_t id;		/* 1-based, in order of creation */

@@ -125,6 +125,10 @@ void pw_flow_report_flow(struct pw_emit *e, const struct pw_flow *f,
 		    f->l7_proto ? pw_l7_proto_name((enum pw_l7_proto)f->l7_proto)
 				: NULL);
 	pw_emit_str(e, "host", "%s", f->host);
+	if (f->host)
+		pw_emit_str(e, "host_source", NULL,
+			    f->host_source == PW_HOST_DNS_ANSWER ? "dns-answer"
+								  : "payload");
 	pw_emit_str_list(e, "payload_types", types, ntypes, NULL);
 	pw_emit_u64(e, "c2s_data_packets", NULL, c2s->data_packets);
 	pw_emit_u64(e, "s2c_data_packets", NULL, s2c->data_packets);
@@ -156,7 +160,9 @@ void pw_flow_report_totals(FILE *out, const struct pw_pipeline_stats *ps,
 		fs->created, fs->peak, fs->timed_out, fs->reused,
 		fs->evicted);
 	fprintf(out, "%" PRIu64 " ICMP errors for known flows, %" PRIu64
-		     " IP packets in no flow\n", ps->icmp_errors, ps->no_flow);
+		     " IP packets in no flow, %" PRIu64
+		     " flows named from DNS answers\n",
+		ps->icmp_errors, ps->no_flow, ps->dns_named);
 	fprintf(out, "%" PRIu64 " malformed packets", ps->malformed);
 	for (i = 0; i < PW_MAL_COUNT; i++)
 		if (ps->malformed_by[i]) {

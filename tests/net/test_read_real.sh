@@ -29,6 +29,14 @@ tap_eq "one HTTPS flow closed by FIN both ways" "$https" 1
 grep -q '"sport":443' "$work/flows.jsonl"
 tap_ok $((! $?)) "no flow has the server as client"
 
+# curl -6 first tries port 443 on IPv6, where s_server does not listen: a
+# reset flow with no payload, named only by the earlier DNS answer.
+named=$(grep '"state":"reset"' "$work/flows.jsonl" |
+	grep -c '"host":"www.demo.test","host_source":"dns-answer"')
+tap_ok $((named < 1)) "reset IPv6 flows named from the DNS answer ($named)"
+tap_eq "every TLS and HTTP flow named by its own payload" \
+	"$(grep -E '"l7":"(tls|http)"' "$work/flows.jsonl" | grep -vc '"host":"www.demo.test","host_source":"payload"')" 0
+
 "$PROCWIRE" read "$work/real.pcap" udp port 53 >"$work/dns.txt"
 tap_ok $? "read with a filter expression exits 0"
 tap_eq "filter keeps only the DNS flows" \
