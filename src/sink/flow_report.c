@@ -59,9 +59,10 @@ void pw_flow_report_header(struct pw_emit *e)
 {
 	if (pw_emit_json(e))
 		return;
-	fprintf(e->out, "%-5s %-21s %-21s %8s %10s %8s %10s %-11s %9s %-9s %s\n",
-		"PROTO", "CLIENT", "SERVER", "C>S PKTS", "C>S BYTES",
-		"S>C PKTS", "S>C BYTES", "STATE", "DURATION", "L7", "HOST");
+	fprintf(e->out, "%-5s %-21s %-21s %8s %10s %8s %10s %-11s %9s %-9s "
+		"%-24s %s\n", "PROTO", "CLIENT", "SERVER", "C>S PKTS",
+		"C>S BYTES", "S>C PKTS", "S>C BYTES", "STATE", "DURATION", "L7",
+		"HOST", "PAYLOAD TYPES");
 }
 
 /* Payload type names in enum order, for the flow's bitmask. */
@@ -124,12 +125,12 @@ void pw_flow_report_flow(struct pw_emit *e, const struct pw_flow *f,
 	pw_emit_str(e, "l7", "%-9s ",
 		    f->l7_proto ? pw_l7_proto_name((enum pw_l7_proto)f->l7_proto)
 				: NULL);
-	pw_emit_str(e, "host", "%s", f->host);
+	pw_emit_str(e, "host", "%-24s ", f->host);
 	if (f->host)
 		pw_emit_str(e, "host_source", NULL,
 			    f->host_source == PW_HOST_DNS_ANSWER ? "dns-answer"
 								  : "payload");
-	pw_emit_str_list(e, "payload_types", types, ntypes, NULL);
+	pw_emit_str_list(e, "payload_types", types, ntypes, "%s");
 	pw_emit_u64(e, "c2s_data_packets", NULL, c2s->data_packets);
 	pw_emit_u64(e, "s2c_data_packets", NULL, s2c->data_packets);
 	if (f->key.proto == IPPROTO_TCP) {
