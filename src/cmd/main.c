@@ -15,6 +15,8 @@ static const struct pw_subcommand subcommands[] = {
 	  "read a pcap/pcapng file and print its flows" },
 	{ "events", cmd_events_main,
 	  "stream socket events with the process that owns each socket" },
+	{ "audit", cmd_audit_main,
+	  "name the connections that failed and how (evidence of blocking)" },
 };
 
 static void show_usage(FILE *out)

@@ -1,0 +1,152 @@
+/* Internals of the audit engine: the state kept per connection and the
+ * contract between the signal collectors (tcp/udp/icmp/dns/http) and the
+ * verdict. Collectors only record what they saw; verdict.c decides. */
+#ifndef PW_AUDIT_AUDIT_PRIV_H
+#define PW_AUDIT_AUDIT_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "audit/audit.h"
+#include "l7/dns_cache.h"
+
+/* A packet worth citing: its number in the source and its time. */
+struct audit_mark {
+	uint64_t pkt;		/* 0: none */
+	uint64_t ts;
+};
+
+static inline void audit_mark_set(struct audit_mark *m,
+				  const struct pw_packet *pkt)
+{
+	m->pkt = pkt->number;
+	m->ts = pkt->ts_ns;
+}
+
+/* Keeps the first mark only. */
+static inline void audit_mark_once(struct audit_mark *m,
+				   const struct pw_packet *pkt)
+{
+	if (!m->pkt)
+		audit_mark_set(m, pkt);
+}
+
+/* A short list: the first LIST_KEEP - 1 marks and the latest one. */
+#define AUDIT_LIST_KEEP 4
+struct audit_list {
+	uint32_t count;
+	struct audit_mark m[AUDIT_LIST_KEEP];
+};
+
+void audit_list_add(struct audit_list *l, const struct pw_packet *pkt);
+
+/* DNS queries seen on one flow (dns_signals.c). A flow rarely carries
+ * more than the A and AAAA questions of one lookup. */
+#define AUDIT_DNS_QUERIES 4
+struct audit_dns_query {
+	char *name;		/* heap */
+	uint16_t id;
+	uint16_t qtype;
+	uint8_t answered;
+	uint8_t rcode;
+	uint32_t sent;		/* the query and its repeats */
+	struct audit_mark query, reply;
+};
+
+#define AUDIT_REDIRECT_HOST_MAX 64
+
+struct audit_conn {
+	uint64_t flow_id;
+	struct audit_conn *next;	/* hash chain */
+	char *dns_host;			/* name DNS gave the server address */
+
+	struct audit_mark first, last;
+
+	/* TCP (tcp_signals.c) */
+	struct audit_list syn;		/* client SYNs */
+	struct audit_mark synack;
+	struct audit_mark rst;		/* first RST from the server, not
+					   during teardown */
+	uint8_t rst_stage;		/* enum pw_audit_stage at that RST */
+	struct audit_mark fin;		/* first FIN either way */
+	struct audit_mark client_rst;
+	struct audit_mark client_hello, server_hello;
+	struct audit_mark http_req, http_reply;
+	struct audit_mark c2s_data, s2c_data; /* first data each way */
+	struct audit_list retrans;	/* client data retransmissions that
+					   count (see pw_audit_config) */
+	uint32_t hello_resent;		/* retransmissions while the
+					   ClientHello is unanswered */
+	uint64_t c2s_bytes, s2c_bytes;
+
+	/* HTTP (http_signals.c) */
+	uint16_t redirect_status;	/* a failing redirect, or 0 */
+	char redirect_host[AUDIT_REDIRECT_HOST_MAX];
+
+	/* ICMP errors quoting the client's packets (icmp_signals.c) */
+	struct audit_mark icmp;
+	uint8_t icmp_v6, icmp_type, icmp_code;
+	uint8_t icmp_stage;		/* TCP: enum pw_audit_stage then */
+
+	/* UDP (udp_signals.c) */
+	uint64_t udp_out, udp_in;
+	struct audit_mark udp_first_out, udp_last_out, udp_first_in;
+
+	/* DNS (dns_signals.c) */
+	uint8_t n_dns;
+	bool is_dns;
+	struct audit_dns_query dns[AUDIT_DNS_QUERIES];
+};
+
+struct pw_audit {
+	struct pw_audit_config cfg;
+	pw_audit_result_fn on_result;
+	void *ctx;
+	struct pw_dns_cache *names;
+
+	/* Side table: flow id -> audit_conn, chained, power-of-two size. */
+	struct audit_conn **buckets;
+	uint64_t n_buckets;
+	uint64_t n_conns;
+};
+
+/* conn_table.c */
+int audit_table_init(struct pw_audit *a);
+void audit_table_free(struct pw_audit *a);
+struct audit_conn *audit_conn_get(struct pw_audit *a, uint64_t flow_id,
+				  bool create);
+/* Unlinks the connection; the caller frees it with audit_conn_free. */
+struct audit_conn *audit_conn_take(struct pw_audit *a, uint64_t flow_id);
+void audit_conn_free(struct audit_conn *c);
+
+/* Signal collectors: one packet of flow f in direction dir. */
+void audit_tcp_packet(struct pw_audit *a, struct audit_conn *c,
+		      const struct pw_flow *f, const struct pw_packet *pkt,
+		      const struct pw_pipeline_result *res);
+void audit_udp_packet(struct pw_audit *a, struct audit_conn *c,
+		      const struct pw_flow *f, const struct pw_packet *pkt,
+		      const struct pw_pipeline_result *res);
+void audit_dns_packet(struct audit_conn *c, const struct pw_packet *pkt,
+		      const uint8_t *p, uint32_t n, uint8_t dir);
+void audit_http_reply(struct pw_audit *a, struct audit_conn *c,
+		      const struct pw_flow *f, const struct pw_packet *pkt,
+		      const uint8_t *p, uint32_t n);
+/* An ICMP error not attributed to a flow by the pipeline. */
+void audit_icmp_error(struct pw_audit *a, struct pw_flow_table *flows,
+		      const struct pw_packet *pkt,
+		      const struct pw_pipeline_result *res);
+
+/* Stage a TCP connection has reached now. */
+enum pw_audit_stage audit_tcp_stage(const struct audit_conn *c);
+
+/* verdict.c: fills r from the connection's signals. */
+void audit_decide(const struct pw_audit *a, const struct audit_conn *c,
+		  const struct pw_flow *f, struct pw_audit_result *r);
+
+/* http_signals.c, exposed for tests: whether two hostnames share their
+ * second-level domain (the last two labels, "a.b.example.com" ->
+ * "example.com"; case and a trailing dot ignored; an IP address compares
+ * whole). */
+bool audit_same_sld(const char *a, const char *b);
+
+#endif
