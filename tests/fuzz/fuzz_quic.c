@@ -4,16 +4,16 @@
  *   0  the rest is one raw datagram (header parsing, AEAD rejection)
  *   1  the rest is a decrypted Initial payload: frames, CRYPTO
  *      reassembly and the ClientHello parser, with no AEAD in the way
- *   2  the rest is sealed here into valid Initial packets (split at a
- *      point taken from the input, one packet per datagram, fed second
- *      first) so the whole per-flow path runs on fuzzer-chosen plaintext
+ *   2  the rest is sealed with pw_quic_seal_initial into valid Initial
+ *      packets (version, packet number length, padding, output room and
+ *      split point taken from the input, one packet per datagram, fed
+ *      second first) so the sealer and the whole per-flow path run on
+ *      fuzzer-chosen plaintext
  *   3  the rest is a list of datagrams, each prefixed by a 2-byte length,
  *      fed to one per-flow state */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/evp.h>
 
 #include "l7/detect.h"
 #include "l7/tls/quic.h"
@@ -43,87 +43,64 @@ static void frames(const uint8_t *p, size_t n)
 	pw_reasm_free(&r);
 }
 
-/* A v1 client Initial with a 2-byte packet number; out holds plen + 64. */
-static size_t seal(const struct pw_quic_keys *k, uint32_t version,
-		   uint16_t pn, const uint8_t *pay, size_t plen, uint8_t *out)
+/* Seals pay into a buffer of exactly cap bytes (so ASan sees any write
+ * past it); returns the buffer, or NULL when sealing refused. */
+static uint8_t *seal(const struct pw_quic_seal_params *prm,
+		     const uint8_t *pay, size_t plen, size_t cap, size_t *n)
 {
-	uint8_t nonce[12], mask[16];
-	size_t pos = 0, pn_off;
-	int len;
-	EVP_CIPHER_CTX *ctx;
+	uint8_t *out = malloc(cap ? cap : 1);
+	long len;
 
-	out[pos++] = version == PW_QUIC_V2 ? 0xd1 : 0xc1;
-	out[pos++] = (uint8_t)(version >> 24);
-	out[pos++] = (uint8_t)(version >> 16);
-	out[pos++] = (uint8_t)(version >> 8);
-	out[pos++] = (uint8_t)version;
-	out[pos++] = sizeof(dcid);
-	memcpy(out + pos, dcid, sizeof(dcid));
-	pos += sizeof(dcid);
-	out[pos++] = 0;		/* scid */
-	out[pos++] = 0;		/* token */
-	out[pos++] = (uint8_t)(0x80);	/* 4-byte varint length */
-	out[pos++] = (uint8_t)((2 + plen + 16) >> 16);
-	out[pos++] = (uint8_t)((2 + plen + 16) >> 8);
-	out[pos++] = (uint8_t)(2 + plen + 16);
-	pn_off = pos;
-	out[pos++] = (uint8_t)(pn >> 8);
-	out[pos++] = (uint8_t)pn;
-	memcpy(nonce, k->iv, 12);
-	nonce[10] ^= (uint8_t)(pn >> 8);
-	nonce[11] ^= (uint8_t)pn;
-	ctx = EVP_CIPHER_CTX_new();
-	if (!ctx)
+	if (!out)
 		abort();
-	EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, k->key, nonce);
-	EVP_EncryptUpdate(ctx, NULL, &len, out, (int)pos);
-	if (plen)
-		EVP_EncryptUpdate(ctx, out + pos, &len, pay, (int)plen);
-	EVP_EncryptFinal_ex(ctx, out + pos + plen, &len);
-	EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, out + pos + plen);
-	EVP_CIPHER_CTX_free(ctx);
-	pos += plen + 16;
-	pw_quic_hp_mask(k->hp, out + pn_off + 4, mask);
-	out[0] ^= mask[0] & 0x0f;
-	out[pn_off] ^= mask[1];
-	out[pn_off + 1] ^= mask[2];
-	return pos;
+	len = pw_quic_seal_initial(prm, pay, plen, out, cap);
+	if (len <= 0) {
+		free(out);
+		return NULL;
+	}
+	if ((size_t)len > cap || (size_t)len < prm->min_len)
+		abort();
+	*n = (size_t)len;
+	return out;
 }
 
+/* p[0]: bit 0 v2, bits 1-2 pn_len - 1, bit 3 a tight output buffer;
+ * p[1] the split point; p[2] min_len / 8; the rest is the plaintext. */
 static void sealed(const uint8_t *p, size_t n)
 {
-	struct pw_quic_keys k;
+	struct pw_quic_seal_params prm = { .dcid = dcid,
+					   .dcid_len = sizeof(dcid) };
 	struct pw_quic_state s;
 	struct pw_l7_result res;
 	uint8_t *d1, *d2;
-	uint32_t version;
-	size_t cut, n1, n2;
+	size_t cut, n1 = 0, n2 = 0, slack;
 
-	if (n < 2)
+	if (n < 3)
 		return;
-	version = p[0] & 1 ? PW_QUIC_V2 : PW_QUIC_V1;
-	cut = (size_t)p[1] * 8 % n;
-	p += 2;
-	n -= 2;
-	if (cut > n)
-		cut = n;
-	/* payloads under 2 bytes leave no room for the HP sample */
-	if (cut < 4 || n - cut < 4)
-		return;
-	if (!pw_quic_client_initial_keys(version, dcid, sizeof(dcid), &k))
-		abort();
-	d1 = malloc(cut + 64);
-	d2 = malloc(n - cut + 64);
-	if (!d1 || !d2)
-		abort();
-	n1 = seal(&k, version, 0, p, cut, d1);
-	n2 = seal(&k, version, 1, p + cut, n - cut, d2);
+	prm.version = p[0] & 1 ? PW_QUIC_V2 : PW_QUIC_V1;
+	prm.pn_len = (unsigned)(p[0] >> 1 & 3) + 1;
+	slack = p[0] & 8 ? 0 : 64;
+	prm.min_len = (size_t)p[2] * 8;
+	cut = (size_t)p[1] * 8;
+	p += 3;
+	n -= 3;
+	if (n)
+		cut %= n;
+	else
+		cut = 0;
+	d1 = seal(&prm, p, cut, cut + prm.min_len + slack, &n1);
+	prm.pn = 1;
+	d2 = seal(&prm, p + cut, n - cut, n - cut + prm.min_len + slack,
+		  &n2);
 	pw_quic_state_init(&s, 0);
-	pw_quic_feed(&s, d2, n2);
-	pw_quic_feed(&s, d1, n1);
+	if (d2)
+		pw_quic_feed(&s, d2, n2);
+	if (d1)
+		pw_quic_feed(&s, d1, n1);
 	pw_quic_state_free(&s);
 	memset(&res, 0, sizeof(res));
-	pw_quic_detect(d1, n1, &res);
+	if (d1)
+		pw_quic_detect(d1, n1, &res);
 	free(d1);
 	free(d2);
 }

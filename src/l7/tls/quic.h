@@ -110,6 +110,46 @@ typedef void (*pw_quic_crypto_fn)(void *arg, uint64_t off,
 int pw_quic_parse_frames(const uint8_t *p, size_t n, pw_quic_crypto_fn fn,
 			 void *arg);
 
+/* quic_seal.c: builds a protected client Initial packet (RFC 9001 5.3,
+ * 5.4; v2 type bits per RFC 9369 3.2), the inverse of
+ * pw_quic_decrypt_initial. Used by tests, the benchmark generator and
+ * the desync engine's fake Initials.
+ *
+ * The packet is: long header with the given connection ids and token,
+ * a length field, the packet number in pn_len
+ * bytes (its low bytes: a receiver that has seen no packet reads it as
+ * is), then frames followed by PADDING (zero bytes). Padding is added so
+ * that the header-protection sample (16 bytes from 4 bytes past the
+ * packet number) lies inside the packet and, when min_len is set, so that
+ * the packet is min_len bytes (PW_QUIC_MIN_INITIAL for a datagram
+ * servers accept); the length field then may use a wider varint than
+ * its value needs, which RFC 9000 16 allows. */
+struct pw_quic_seal_params {
+	uint32_t version;		/* PW_QUIC_V1, PW_QUIC_V2, DRAFT29 */
+	const uint8_t *dcid;		/* 0..PW_QUIC_CID_MAX bytes */
+	size_t dcid_len;
+	const uint8_t *scid;		/* 0..PW_QUIC_CID_MAX bytes */
+	size_t scid_len;
+	const uint8_t *token;		/* may be NULL when token_len is 0 */
+	size_t token_len;
+	uint64_t pn;			/* full packet number, < 2^62 */
+	unsigned pn_len;		/* 1..4 bytes on the wire; 0 means 4 */
+	size_t min_len;			/* pad the packet to this; 0: none */
+	/* NULL: the client Initial keys of dcid. Set it to seal a later
+	 * Initial that carries the server's chosen dcid with the keys of
+	 * the client's first one. */
+	const struct pw_quic_keys *keys;
+};
+
+/* Seals frames[0..frames_len) into out[0..cap). Returns the packet
+ * length, -EINVAL for bad parameters (unknown version, id or pn_len out
+ * of range, pn too large), -ENOSPC when the packet does not fit in cap
+ * (nothing useful is left in out), -EIO when the crypto library fails.
+ * frames may be NULL when frames_len is 0. */
+long pw_quic_seal_initial(const struct pw_quic_seal_params *prm,
+			  const uint8_t *frames, size_t frames_len,
+			  uint8_t *out, size_t cap);
+
 /* Per-flow state for the client's Initial packets (any number of
  * datagrams, each with any number of coalesced packets). */
 enum pw_quic_status {

@@ -1,11 +1,10 @@
 /* QUIC Initial: RFC 9001 / RFC 9369 client Initial vectors, and Initials
  * sealed here to test CRYPTO reassembly (out of order, across packets and
  * datagrams), frame parsing and key handling. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/evp.h>
 
 #include "l7/detect.h"
 #include "l7/tls/quic.h"
@@ -103,7 +102,7 @@ static void test_vector(const char *name, const char *hex, uint32_t ver)
 	tap_ok(all_no, "%s: no prefix of the packet is detected", name);
 }
 
-/* --- sealing Initials here (RFC 9001 5.3, 5.4) --- */
+/* --- sealing Initials with the library's sealer --- */
 
 static size_t put_varint2(uint8_t *p, size_t v)
 {
@@ -112,51 +111,25 @@ static size_t put_varint2(uint8_t *p, size_t v)
 	return 2;
 }
 
-/* Builds a protected client Initial with a 4-byte packet number. */
+/* A protected client Initial with scid "scid" and a 4-byte packet number;
+ * k NULL: the keys of dcid. out holds 4096 bytes. */
 static size_t seal_initial(uint32_t version, const uint8_t *dcid,
 			   uint8_t dcid_len, const struct pw_quic_keys *k,
 			   uint32_t pn, const uint8_t *payload, size_t plen,
 			   uint8_t *out)
 {
-	uint8_t nonce[12], mask[16];
-	size_t pos = 0, pn_off, i;
-	int len;
-	EVP_CIPHER_CTX *ctx;
+	struct pw_quic_seal_params prm = {
+		.version = version, .dcid = dcid, .dcid_len = dcid_len,
+		.scid = (const uint8_t *)"scid", .scid_len = 4,
+		.pn = pn, .pn_len = 4, .keys = k,
+	};
+	long n = pw_quic_seal_initial(&prm, payload, plen, out, 4096);
 
-	out[pos++] = version == PW_QUIC_V2 ? 0xd3 : 0xc3;
-	out[pos++] = (uint8_t)(version >> 24);
-	out[pos++] = (uint8_t)(version >> 16);
-	out[pos++] = (uint8_t)(version >> 8);
-	out[pos++] = (uint8_t)version;
-	out[pos++] = dcid_len;
-	memcpy(out + pos, dcid, dcid_len);
-	pos += dcid_len;
-	out[pos++] = 4;			/* scid */
-	memcpy(out + pos, "scid", 4);
-	pos += 4;
-	out[pos++] = 0;			/* no token */
-	pos += put_varint2(out + pos, 4 + plen + 16);
-	pn_off = pos;
-	out[pos++] = (uint8_t)(pn >> 24);
-	out[pos++] = (uint8_t)(pn >> 16);
-	out[pos++] = (uint8_t)(pn >> 8);
-	out[pos++] = (uint8_t)pn;
-	memcpy(nonce, k->iv, 12);
-	for (i = 0; i < 4; i++)
-		nonce[11 - i] ^= (uint8_t)(pn >> (8 * i));
-	ctx = EVP_CIPHER_CTX_new();
-	EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, k->key, nonce);
-	EVP_EncryptUpdate(ctx, NULL, &len, out, (int)pos);
-	EVP_EncryptUpdate(ctx, out + pos, &len, payload, (int)plen);
-	EVP_EncryptFinal_ex(ctx, out + pos + plen, &len);
-	EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, out + pos + plen);
-	EVP_CIPHER_CTX_free(ctx);
-	pos += plen + 16;
-	pw_quic_hp_mask(k->hp, out + pn_off + 4, mask);
-	out[0] ^= mask[0] & 0x0f;
-	for (i = 0; i < 4; i++)
-		out[pn_off + i] ^= mask[1 + i];
-	return pos;
+	if (n <= 0) {
+		tap_diag("seal failed: %ld", n);
+		abort();
+	}
+	return (size_t)n;
 }
 
 static size_t put_crypto(uint8_t *p, size_t off, const uint8_t *d,
@@ -281,6 +254,244 @@ static void test_v2_sealed(void)
 	tap_ok(!pw_quic_detect(d, n, &res), "v2 with v1 Initial bits: no");
 }
 
+/* Sealing the published plaintext with the published dcid and packet
+ * number gives the published packet, byte for byte. The plaintext is one
+ * CRYPTO frame (4 + 241 bytes) then PADDING to a 1200-byte packet, so
+ * sealing just the frame with min_len 1200 must add exactly that padding. */
+static void test_seal_vector(const char *name, const char *hex,
+			     uint32_t ver)
+{
+	uint8_t want[1200], plain[1200], dcid[8], got[1300];
+	struct pw_quic_long_hdr h;
+	struct pw_quic_keys k;
+	struct pw_quic_seal_params prm = {
+		.version = ver, .dcid = dcid, .dcid_len = 8, .pn = 2,
+		.pn_len = 4, .min_len = PW_QUIC_MIN_INITIAL,
+	};
+	size_t n = hex_decode(hex, want, sizeof(want)), i;
+	long plen, len;
+	bool zeros = true;
+
+	hex_decode(RFC_DCID, dcid, sizeof(dcid));
+	pw_quic_parse_long_header(want, n, &h);
+	pw_quic_client_initial_keys(ver, dcid, 8, &k);
+	plen = pw_quic_decrypt_initial(want, n, &h, &k, plain, sizeof(plain),
+				       NULL);
+	tap_eq_u64((uint64_t)plen, 1162, "vector plaintext length");
+	for (i = 245; i < (size_t)plen; i++)
+		zeros &= plain[i] == 0;
+	tap_ok(zeros, "%s: plaintext past the CRYPTO frame is PADDING", name);
+
+	memset(got, 0xee, sizeof(got));
+	len = pw_quic_seal_initial(&prm, plain, 245, got, sizeof(got));
+	tap_eq_u64((uint64_t)len, 1200, "sealed CRYPTO frame padded to 1200");
+	tap_eq_mem(got, want, 1200, "sealed = published protected packet");
+	tap_ok(got[1200] == 0xee, "%s: nothing written past the packet",
+	       name);
+
+	prm.min_len = 0;
+	memset(got, 0, sizeof(got));
+	len = pw_quic_seal_initial(&prm, plain, (size_t)plen, got, 1200);
+	tap_eq_u64((uint64_t)len, 1200, "whole plaintext, no min_len: 1200");
+	tap_eq_mem(got, want, 1200, "same bytes with the padding given");
+	tap_eq_u64((uint64_t)pw_quic_seal_initial(&prm, plain, (size_t)plen,
+						  got, 1199),
+		   (uint64_t)-ENOSPC, "cap one short: -ENOSPC");
+}
+
+static size_t small_hello(uint8_t *buf, size_t cap, const char *sni)
+{
+	static const uint16_t v13[] = { 0x0304 };
+	static const uint16_t g[] = { 0x001d };
+	struct hello_spec s = { .sni = sni, .alpn = "h3",
+				.versions = v13, .n_versions = 1,
+				.groups = g, .n_groups = 1 };
+	struct hello_layout lay;
+	size_t n = build_hello(&s, buf, cap, &lay);
+
+	memmove(buf, buf + 5, n - 5);
+	return n - 5;
+}
+
+/* Seal, then read back with pw_quic_detect (one datagram) and
+ * pw_quic_feed (per flow): v1 and v2, with scid, a token, every packet
+ * number length, and a hello split over two packets. */
+static void test_seal_roundtrip(const char *name, uint32_t ver)
+{
+	static const uint8_t scid[3] = { 0xaa, 0xbb, 0xcc };
+	static const uint8_t token[5] = { 't', 'o', 'k', 'e', 'n' };
+	uint8_t hello[4096], pay[4096], d1[4096], d2[4096], out[4096];
+	struct pw_quic_seal_params prm = {
+		.version = ver, .dcid = dcid1, .dcid_len = 8, .scid = scid,
+		.scid_len = 3, .token = token, .token_len = 5, .pn = 0,
+		.pn_len = 1, .min_len = PW_QUIC_MIN_INITIAL,
+	};
+	struct pw_quic_long_hdr h;
+	struct pw_quic_keys k;
+	struct pw_quic_state s;
+	struct pw_l7_result res;
+	size_t hn, pl, i;
+	long n1, n2, len;
+	uint64_t pn = 99;
+	bool all_ok = true;
+
+	hn = small_hello(hello, sizeof(hello), "rt.example.net");
+	pl = put_crypto(pay, 0, hello, hn);
+	n1 = pw_quic_seal_initial(&prm, pay, pl, d1, sizeof(d1));
+	tap_eq_u64((uint64_t)n1, PW_QUIC_MIN_INITIAL, "padded to 1200");
+	tap_ok((d1[0] & 0xf0) == (ver == PW_QUIC_V2 ? 0xd0 : 0xc0),
+	       "%s: long header, Initial type bits", name);
+	tap_ok(pw_quic_parse_long_header(d1, (size_t)n1, &h) &&
+	       h.type == PW_QUIC_INITIAL && h.scid_len == 3 &&
+	       !memcmp(h.scid, scid, 3) && h.token_len == 5 &&
+	       !memcmp(d1 + h.token_off, token, 5) &&
+	       h.packet_len == (size_t)n1, "%s: header fields back", name);
+	memset(&res, 0, sizeof(res));
+	tap_ok(pw_quic_detect(d1, (size_t)n1, &res) && !res.incomplete,
+	       "%s: detect whole hello", name);
+	tap_eq_str(res.host, "rt.example.net", "detect SNI");
+	pw_quic_state_init(&s, 0);
+	tap_ok(pw_quic_feed(&s, d1, (size_t)n1) == PW_QUIC_HELLO,
+	       "%s: feed: hello", name);
+	tap_eq_str(s.hello.sni, "rt.example.net", "feed SNI");
+	tap_eq_u64(s.version, ver, "feed version");
+	pw_quic_state_free(&s);
+
+	/* Every packet number length; pn below 2^(8 * pn_len) reads back. */
+	for (i = 1; i <= 4; i++) {
+		prm.pn_len = (unsigned)i;
+		prm.pn = (1ull << (8 * i)) - 2;
+		n1 = pw_quic_seal_initial(&prm, pay, pl, d1, sizeof(d1));
+		pw_quic_client_initial_keys(ver, dcid1, 8, &k);
+		if (n1 <= 0 || !pw_quic_parse_long_header(d1, (size_t)n1, &h)) {
+			all_ok = false;
+			continue;
+		}
+		len = pw_quic_decrypt_initial(d1, (size_t)n1, &h, &k, out,
+					      sizeof(out), &pn);
+		if (len < (long)pl || pn != prm.pn ||
+		    memcmp(out, pay, pl) != 0)
+			all_ok = false;
+	}
+	tap_ok(all_ok, "%s: pn lengths 1..4 decrypt to the same frames", name);
+
+	/* A post-quantum hello split over two Initials, fed second first. */
+	hn = pq_hello(hello, sizeof(hello));
+	prm.pn_len = 2;
+	prm.pn = 0;
+	pl = put_crypto(pay, 0, hello, 1000);
+	n1 = pw_quic_seal_initial(&prm, pay, pl, d1, sizeof(d1));
+	prm.pn = 1;
+	pl = put_crypto(pay, 1000, hello + 1000, hn - 1000);
+	n2 = pw_quic_seal_initial(&prm, pay, pl, d2, sizeof(d2));
+	tap_ok(n1 >= PW_QUIC_MIN_INITIAL && n2 >= PW_QUIC_MIN_INITIAL,
+	       "%s: two sealed Initials (%ld, %ld)", name, n1, n2);
+	pw_quic_state_init(&s, 0);
+	tap_ok(pw_quic_feed(&s, d2, (size_t)n2) == PW_QUIC_NEED_MORE &&
+	       pw_quic_feed(&s, d1, (size_t)n1) == PW_QUIC_HELLO,
+	       "%s: split hello: need more, then hello", name);
+	tap_eq_str(s.hello.sni, "quic.example.org", "split hello SNI");
+	tap_eq_u64(s.packets, 2, "two packets decrypted");
+	pw_quic_state_free(&s);
+}
+
+/* Bounds and parameter checks; padding around the varint size steps. */
+static void test_seal_limits(void)
+{
+	uint8_t buf[2048], frames[300], out[2048], *exact;
+	struct pw_quic_seal_params prm = {
+		.version = PW_QUIC_V1, .dcid = dcid1, .dcid_len = 8,
+	};
+	struct pw_quic_long_hdr h;
+	struct pw_quic_keys k;
+	size_t i, total;
+	long n, len;
+	bool all_ok = true, no_overrun = true;
+
+	memset(frames, 0x01, sizeof(frames));	/* PING frames */
+	pw_quic_client_initial_keys(PW_QUIC_V1, dcid1, 8, &k);
+
+	/* No frames, 1-byte pn: 3 bytes of padding make the sample. */
+	prm.pn_len = 1;
+	n = pw_quic_seal_initial(&prm, NULL, 0, buf, sizeof(buf));
+	tap_eq_u64((uint64_t)n, 16 + 1 + 1 + 3 + 16, "empty payload: 37");
+	tap_ok(pw_quic_parse_long_header(buf, (size_t)n, &h) &&
+	       pw_quic_decrypt_initial(buf, (size_t)n, &h, &k, out,
+				       sizeof(out), NULL) == 3,
+	       "empty payload decrypts to 3 bytes of PADDING");
+
+	/* min_len from 0 to 300 with 40 bytes of frames (77-byte packet
+	 * unpadded): exactly max(min_len, 77) bytes, also where the length
+	 * field needs a second byte (min_len 81), and decrypts. */
+	prm.pn_len = 4;
+	for (i = 0; i <= 300; i++) {
+		prm.min_len = i;
+		n = pw_quic_seal_initial(&prm, frames, 40, buf, sizeof(buf));
+		if (n != (long)(i > 77 ? i : 77) ||
+		    !pw_quic_parse_long_header(buf, (size_t)n, &h) ||
+		    h.packet_len != (size_t)n) {
+			all_ok = false;
+			continue;
+		}
+		len = pw_quic_decrypt_initial(buf, (size_t)n, &h, &k, out,
+					      sizeof(out), NULL);
+		if (len < 40 || memcmp(out, frames, 40) != 0)
+			all_ok = false;
+	}
+	tap_ok(all_ok, "min_len 0..300: packet length max(min_len, 77), "
+	       "decrypts");
+	prm.min_len = PW_QUIC_MIN_INITIAL;
+	n = pw_quic_seal_initial(&prm, frames, 40, buf, sizeof(buf));
+	tap_ok(n == PW_QUIC_MIN_INITIAL && buf[16] == 0x44 && buf[17] == 0x9e,
+	       "40 bytes of frames to 1200: length field 0x449e");
+
+	/* Every cap below the packet: -ENOSPC, no byte written past cap. */
+	prm.min_len = 0;
+	total = (size_t)pw_quic_seal_initial(&prm, frames, 100, buf,
+					     sizeof(buf));
+	for (i = 0; i < total; i++) {
+		exact = malloc(i ? i : 1);
+		if (pw_quic_seal_initial(&prm, frames, 100, exact, i) !=
+		    -ENOSPC)
+			no_overrun = false;
+		free(exact);
+	}
+	tap_ok(no_overrun, "caps 0..%zu: -ENOSPC", total - 1);
+
+	prm.version = 0x12345678;
+	tap_eq_u64((uint64_t)pw_quic_seal_initial(&prm, frames, 10, buf,
+						  sizeof(buf)),
+		   (uint64_t)-EINVAL, "unknown version: -EINVAL");
+	prm.version = PW_QUIC_V2;
+	prm.dcid_len = 21;
+	tap_eq_u64((uint64_t)pw_quic_seal_initial(&prm, frames, 10, buf,
+						  sizeof(buf)),
+		   (uint64_t)-EINVAL, "dcid of 21 bytes: -EINVAL");
+	prm.dcid_len = 8;
+	prm.scid_len = 4;
+	tap_eq_u64((uint64_t)pw_quic_seal_initial(&prm, frames, 10, buf,
+						  sizeof(buf)),
+		   (uint64_t)-EINVAL, "scid length without scid: -EINVAL");
+	prm.scid_len = 0;
+	prm.pn_len = 5;
+	tap_eq_u64((uint64_t)pw_quic_seal_initial(&prm, frames, 10, buf,
+						  sizeof(buf)),
+		   (uint64_t)-EINVAL, "pn_len 5: -EINVAL");
+	prm.pn_len = 4;
+	prm.pn = 1ull << 62;
+	tap_eq_u64((uint64_t)pw_quic_seal_initial(&prm, frames, 10, buf,
+						  sizeof(buf)),
+		   (uint64_t)-EINVAL, "pn 2^62: -EINVAL");
+	prm.pn = 0;
+	prm.min_len = 70000;
+	tap_eq_u64((uint64_t)pw_quic_seal_initial(&prm, frames, 10, buf,
+						  sizeof(buf)),
+		   (uint64_t)-EINVAL, "min_len past a datagram: -EINVAL");
+	prm.min_len = 0;
+	tap_ok(pw_quic_seal_initial(&prm, frames, 10, buf, sizeof(buf)) > 0,
+	       "v2 with valid parameters again: sealed");
+}
+
 static void test_frames(void)
 {
 	static const uint8_t stream[] = { 0x08, 0x00, 0x01, 'x' };
@@ -312,5 +523,10 @@ int main(void)
 	test_reassembly();
 	test_v2_sealed();
 	test_frames();
+	test_seal_vector("RFC 9001", rfc9001_client_initial, PW_QUIC_V1);
+	test_seal_vector("RFC 9369", rfc9369_client_initial, PW_QUIC_V2);
+	test_seal_roundtrip("v1", PW_QUIC_V1);
+	test_seal_roundtrip("v2", PW_QUIC_V2);
+	test_seal_limits();
 	return tap_done();
 }
