@@ -46,8 +46,7 @@ struct pw_audit *pw_audit_new(const struct pw_audit_config *cfg,
 		pw_audit_config_default(&a->cfg);
 	a->on_result = on_result;
 	a->ctx = ctx;
-	a->names = pw_dns_cache_new(a->cfg.dns_cache_size);
-	if (!a->names || audit_table_init(a) < 0) {
+	if (audit_table_init(a) < 0) {
 		pw_audit_free(a);
 		return NULL;
 	}
@@ -59,7 +58,6 @@ void pw_audit_free(struct pw_audit *a)
 	if (!a)
 		return;
 	audit_table_free(a);
-	pw_dns_cache_free(a->names);
 	free(a);
 }
 
@@ -75,21 +73,6 @@ void audit_list_add(struct audit_list *l, const struct pw_packet *pkt)
 
 	audit_mark_set(&l->m[slot], pkt);
 	l->count++;
-}
-
-/* A connection's first packet: the name DNS gave its server address, for
- * connections that never name their host (no SNI, no Host). Looked up
- * now, while the answer that led here is the most recent one. */
-static void conn_start(struct pw_audit *a, struct audit_conn *c,
-		       const struct pw_flow *f, const struct pw_packet *pkt)
-{
-	const char *name;
-
-	audit_mark_set(&c->first, pkt);
-	name = pw_dns_cache_get(a->names, f->key.family,
-				pw_flow_addr(f, PW_S2C));
-	if (name && *name)
-		c->dns_host = strdup(name);
 }
 
 void pw_audit_packet(struct pw_audit *a, struct pw_flow_table *flows,
@@ -114,7 +97,7 @@ void pw_audit_packet(struct pw_audit *a, struct pw_flow_table *flows,
 	if (!c)
 		return;
 	if (!c->first.pkt)
-		conn_start(a, c, f, pkt);
+		audit_mark_set(&c->first, pkt);
 	audit_mark_set(&c->last, pkt);
 	if (f->key.proto == IPPROTO_TCP)
 		audit_tcp_packet(a, c, f, pkt, res);

@@ -53,6 +53,7 @@ enum pw_audit_stage {
 };
 
 const char *pw_audit_verdict_name(enum pw_audit_verdict v);
+/* NULL for PW_STAGE_NONE. */
 const char *pw_audit_stage_name(enum pw_audit_stage s);
 
 /* Thresholds. Defaults (pw_audit_config_default) are zapret2's, except
@@ -75,8 +76,6 @@ struct pw_audit_config {
 					   would list it after (3) ... */
 	uint64_t fail_time_ns;		/* ... each within this time of the
 					   previous failure (60 s) */
-	size_t dns_cache_size;		/* names for addresses answered by DNS;
-					   0 = default (65536) */
 };
 
 void pw_audit_config_default(struct pw_audit_config *cfg);
@@ -98,7 +97,8 @@ struct pw_audit_result {
 	uint64_t first_ts, last_ts;
 	uint32_t n_packets;
 	uint64_t packets[PW_AUDIT_EVIDENCE_MAX]; /* packet numbers, rising */
-	char host[PW_L7_HOST_MAX];	/* SNI, Host, DNS name or "" */
+	char host[PW_L7_HOST_MAX];	/* the flow's host (SNI, Host, DNS
+					   question or answer) or "" */
 	char detail[PW_AUDIT_DETAIL_MAX];
 };
 

@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #include "audit/audit.h"
-#include "l7/dns_cache.h"
 
 /* A packet worth citing: its number in the source and its time. */
 struct audit_mark {
@@ -58,7 +57,6 @@ struct audit_dns_query {
 struct audit_conn {
 	uint64_t flow_id;
 	struct audit_conn *next;	/* hash chain */
-	char *dns_host;			/* name DNS gave the server address */
 
 	struct audit_mark first, last;
 
@@ -102,7 +100,6 @@ struct pw_audit {
 	struct pw_audit_config cfg;
 	pw_audit_result_fn on_result;
 	void *ctx;
-	struct pw_dns_cache *names;
 
 	/* Side table: flow id -> audit_conn, chained, power-of-two size. */
 	struct audit_conn **buckets;

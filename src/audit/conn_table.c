@@ -40,7 +40,6 @@ void audit_conn_free(struct audit_conn *c)
 		return;
 	for (i = 0; i < c->n_dns && i < AUDIT_DNS_QUERIES; i++)
 		free(c->dns[i].name);
-	free(c->dns_host);
 	free(c);
 }
 

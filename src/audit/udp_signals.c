@@ -1,7 +1,4 @@
-/* UDP signals: datagrams each way, and DNS on port 53.
- *
- * DNS answers also feed the engine's address -> name cache, so a later
- * connection to an answered address is grouped under the name asked. */
+/* UDP signals: datagrams each way, and DNS on port 53. */
 #include "audit/audit_priv.h"
 
 #define DNS_PORT 53
@@ -27,7 +24,4 @@ void audit_udp_packet(struct pw_audit *a, struct audit_conn *c,
 		return;
 	c->is_dns = true;
 	audit_dns_packet(c, pkt, pw_dissect_payload(d), d->payload_len, dir);
-	if (dir == PW_S2C)
-		pw_dns_cache_feed(a->names, pw_dissect_payload(d),
-				  d->payload_len);
 }

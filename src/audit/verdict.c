@@ -278,7 +278,6 @@ static void decide_udp(const struct pw_audit *a, const struct audit_conn *c,
 void audit_decide(const struct pw_audit *a, const struct audit_conn *c,
 		  const struct pw_flow *f, struct pw_audit_result *r)
 {
-	const char *host = f->host ? f->host : c->dns_host;
 
 	memset(r, 0, sizeof(*r));
 	r->flow_id = f->id;
@@ -290,8 +289,8 @@ void audit_decide(const struct pw_audit *a, const struct audit_conn *c,
 	r->dport = pw_flow_port(f, PW_S2C);
 	r->flow_first_ts = f->first_ts;
 	r->flow_last_ts = f->last_ts;
-	if (host)
-		snprintf(r->host, sizeof(r->host), "%s", host);
+	if (f->host)
+		snprintf(r->host, sizeof(r->host), "%s", f->host);
 
 	if (c->icmp.pkt)
 		decide_icmp(c, r);
