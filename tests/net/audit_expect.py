@@ -32,7 +32,8 @@ def load_expect(path):
 
 def tshark_packets(cap):
     """frame number -> dict of the fields the evidence checks read."""
-    fields = ["frame.number", "ip.src", "tcp.flags.syn", "tcp.flags.ack",
+    fields = ["frame.number", "ip.src", "ipv6.src", "icmpv6.type",
+              "tcp.flags.syn", "tcp.flags.ack",
               "tcp.flags.reset", "icmp.type", "dns.flags.rcode",
               "dns.flags.response", "tls.handshake.type", "http.request",
               "http.response.code", "tcp.analysis.retransmission",
@@ -63,7 +64,8 @@ def evidence_ok(conn, pkts):
     if v == "reset":
         return is_set(last["tcp.flags.reset"]), "last packet is a RST"
     if v == "icmp-unreachable":
-        return last["icmp.type"] == "3", "last packet is ICMP type 3"
+        return last["icmp.type"] == "3" or last["icmpv6.type"] == "1", \
+            "last packet is ICMP type 3 / ICMPv6 type 1"
     if v == "syn-timeout":
         return all(is_set(p["tcp.flags.syn"]) and not is_set(
             p["tcp.flags.ack"]) for p in ev), "every packet is a SYN"
@@ -84,7 +86,8 @@ def evidence_ok(conn, pkts):
         return last["dns.flags.rcode"] in ("2", "3", "5"), \
             "last packet is the failing answer"
     if v == "udp-silent":
-        return ev[0]["ip.src"] == conn["src"], "first is the client's"
+        return conn["src"] in (ev[0]["ip.src"], ev[0]["ipv6.src"]), \
+            "first is the client's"
     return True, ""
 
 

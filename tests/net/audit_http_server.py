@@ -57,6 +57,8 @@ class Server(http.server.ThreadingHTTPServer):
 
 def main():
     addr, port = sys.argv[1], int(sys.argv[2])
+    if ":" in addr:
+        Server.address_family = socket.AF_INET6
     Server((addr, port), Handler).serve_forever()
 
 

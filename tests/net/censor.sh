@@ -3,13 +3,15 @@
 # procwire audit must name. Source tests/lib.sh first.
 #
 #  +---- $NS_C ----+       +-------- $NS_X (censor) --------+       +---------- $NS_S ----------+
-#  | the audited   | veth  | ip_forward=1, iptables FORWARD: | veth  | openssl s_server :443     |
-#  | app (curl,    |-------| see censor_rules below          |-------|   :8443 :8444 (TLS)       |
+#  | the audited   | veth  | forwarding on, ip(6)tables      | veth  | openssl s_server :443     |
+#  | app (curl,    |-------| FORWARD: see censor_rules below |-------|   :8443 :8444 (TLS)       |
 #  | dig, socat)   |       |                                 |       | audit_http_server.py :80  |
-#  | and another   |       | 10.77.1.254/24  10.77.2.254/24  |       | dnsmasq :53 (*.test)      |
-#  | app           |       +---------------------------------+       |   10.77.2.2/24 (named)    |
-#  | 10.77.1.1/24  |                                                 | socat echo udp :7000-7005 |
-#  +---------------+                                                 |   tcp :9000, http :8080   |
+#  | and another   |       | 10.77.1.254/24  10.77.2.254/24  |       |   (also on fd77:2::2)     |
+#  | app           |       | fd77:1::fe/64   fd77:2::fe/64   |       | dnsmasq :53 (*.test)      |
+#  | 10.77.1.1/24  |       +---------------------------------+       |   10.77.2.2/24 (named)    |
+#  | fd77:1::1/64  |                                                 |   fd77:2::2/64            |
+#  +---------------+                                                 | socat echo udp :7000-7005 |
+#                                                                    |   tcp :9000, http :8080   |
 #                                                                    |   10.77.2.3/24 (unnamed)  |
 #                                                                    +---------------------------+
 #
@@ -18,6 +20,7 @@
 
 CENSOR_SRV=10.77.2.2		# the named services (DNS answers point here)
 CENSOR_RAW=10.77.2.3		# services reached by address only
+CENSOR_SRV6=fd77:2::2
 CENSOR_NAMES="good.test blocked.test cut-tls.test syn.test icmp.test
 	redirect.test rst-http.test cut.test dropdns.test"
 
@@ -29,15 +32,18 @@ censor_up() {
 	netns_new NS_C client || return 1
 	netns_new NS_X censor || return 1
 	netns_new NS_S server || return 1
-	links=$(veth_link "$NS_C" 10.77.1.1/24 "$NS_X" 10.77.1.254/24) ||
-		return 1
+	links=$(veth_link "$NS_C" 10.77.1.1/24 "$NS_X" 10.77.1.254/24 \
+		fd77:1::1/64 fd77:1::fe/64) || return 1
 	IF_C=${links% *}
-	links=$(veth_link "$NS_X" 10.77.2.254/24 "$NS_S" $CENSOR_SRV/24) ||
-		return 1
+	links=$(veth_link "$NS_X" 10.77.2.254/24 "$NS_S" $CENSOR_SRV/24 \
+		fd77:2::fe/64 $CENSOR_SRV6/64) || return 1
 	ip -n "$NS_S" addr add $CENSOR_RAW/24 dev "${links#* }" || return 1
 	ip -n "$NS_C" route add default via 10.77.1.254 || return 1
 	ip -n "$NS_S" route add default via 10.77.2.254 || return 1
-	ip netns exec "$NS_X" sysctl -qw net.ipv4.ip_forward=1 || return 1
+	ip -n "$NS_C" -6 route add default via fd77:1::fe || return 1
+	ip -n "$NS_S" -6 route add default via fd77:2::fe || return 1
+	ip netns exec "$NS_X" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1 || return 1
 	censor_rules || return 1
 
 	mkdir -p "/etc/netns/$NS_C"
@@ -70,6 +76,9 @@ censor_up() {
 	ip netns exec "$NS_S" "$PYTHON" "$(dirname "${BASH_SOURCE[0]}")/audit_http_server.py" \
 		$CENSOR_SRV 80 >"$work/http.log" 2>&1 &
 	on_exit "kill $!"
+	ip netns exec "$NS_S" "$PYTHON" "$(dirname "${BASH_SOURCE[0]}")/audit_http_server.py" \
+		$CENSOR_SRV6 80 >"$work/http6.log" 2>&1 &
+	on_exit "kill $!"
 	ip netns exec "$NS_S" "$PYTHON" -m http.server --bind $CENSOR_RAW 8080 \
 		--directory "$work/www" >"$work/http8080.log" 2>&1 &
 	on_exit "kill $!"
@@ -84,7 +93,18 @@ censor_up() {
 	wait_port "$NS_S" udp 53 && wait_port "$NS_S" tcp 443 &&
 		wait_port "$NS_S" tcp 8443 && wait_port "$NS_S" tcp 8444 &&
 		wait_port "$NS_S" tcp 80 && wait_port "$NS_S" tcp 8080 &&
+		wait_listen6 "$NS_S" "[$CENSOR_SRV6]:80" &&
 		wait_port "$NS_S" tcp 9000 && wait_port "$NS_S" udp 7000
+}
+
+# wait_listen6 NS [ADDR]:PORT: waits (bounded) for a TCP listener there.
+wait_listen6() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$1" ss -Hltn "src $2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # The censor's rules, one per way of blocking (FORWARD: between the links).
@@ -93,6 +113,7 @@ censor_up() {
 # and itself dropped.
 censor_rules() {
 	local ipt="ip netns exec $NS_X iptables -w"
+	local ip6t="ip netns exec $NS_X ip6tables -w"
 	$ipt -A FORWARD -p tcp --syn --dport 8443 -j DROP &&
 	$ipt -A FORWARD -p tcp --dport 8444 \
 		-j REJECT --reject-with icmp-port-unreachable &&
@@ -109,7 +130,11 @@ censor_rules() {
 	$ipt -A FORWARD -p udp --dport 7002 \
 		-j REJECT --reject-with icmp-port-unreachable &&
 	$ipt -A FORWARD -p udp --dport 53 -m string --algo bm \
-		--string dropdns -j DROP
+		--string dropdns -j DROP &&
+	$ip6t -A FORWARD -p tcp --dport 443 -m string --algo bm \
+		--string blocked6.test -j REJECT --reject-with tcp-reset &&
+	$ip6t -A FORWARD -p udp --dport 7003 \
+		-j REJECT --reject-with adm-prohibited
 }
 
 # The audited application: one request per way of blocking, each bounded
@@ -125,6 +150,10 @@ censor_app() {
 	$c curl -4 -s --max-time 4 -o /dev/null http://redirect.test/
 	$c curl -4 -s --max-time 4 -o /dev/null http://rst-http.test/
 	$c curl -4 -s --max-time 4 -o /dev/null http://cut.test/
+	$c curl -6 -s --max-time 4 -o /dev/null \
+		--resolve "good6.test:80:[$CENSOR_SRV6]" http://good6.test/
+	$c curl -6 -sk --max-time 4 -o /dev/null \
+		--resolve "blocked6.test:443:[$CENSOR_SRV6]" https://blocked6.test/
 	(echo hello; sleep 0.5; echo FORBIDDEN; sleep 3.5) |
 		$c timeout 5 socat - TCP4:$CENSOR_RAW:9000 >/dev/null
 	for p in 7000 7001 7002; do
@@ -132,6 +161,9 @@ censor_app() {
 			$c timeout 3 socat -T 1 - UDP4:$CENSOR_RAW:$p \
 				>/dev/null 2>&1
 	done
+	(for i in 1 2 3; do echo ping$i; sleep 0.2; done) |
+		$c timeout 3 socat -T 1 - "UDP6:[$CENSOR_SRV6]:7003" \
+			>/dev/null 2>&1
 	$c dig +time=1 +tries=2 good.test A >/dev/null
 	$c dig +time=1 +tries=2 blocked-dns.test A >/dev/null
 	$c dig +time=1 +tries=2 dropdns.test A >/dev/null

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # procwire audit against a real censor: an application in the client
 # namespace meets every way of blocking the censor namespace applies
-# (tests/net/censor.sh: SYN drop, TCP reset on an SNI and on an HTTP Host,
-# ClientHello drop, ICMP port unreachable for TCP and UDP, UDP drop, a DNS
-# drop, NXDOMAIN, a redirect to another site, a reset in mid-transfer, a
-# data drop that leaves the client retransmitting), while a second
-# application talks to its own ports. tcpdump records the client's link;
-# `procwire audit --read` must give each connection its exact verdict and
-# stage, cite packets that tshark agrees show it, report ok for the rest,
-# and exit 3.
+# (tests/net/censor.sh: SYN drop; TCP reset on an SNI, IPv4 and IPv6, and
+# on an HTTP Host; ClientHello drop; ICMP port unreachable for TCP and UDP;
+# ICMPv6 administratively prohibited; UDP drop; DNS drop; NXDOMAIN; a
+# redirect to another site; a reset in mid-transfer; a data drop that
+# leaves the client retransmitting), while a second application talks to
+# its own ports. tcpdump records the client's link; `procwire audit
+# --read` must give each connection its exact verdict and stage, cite
+# packets that tshark agrees show it, report ok for the rest, and exit 3.
 #
 # The capture holds both applications (the live mode will later keep the
 # target's packets only); here a filter expression on the other
@@ -51,6 +51,9 @@ tcp 9000 * retransmissions mid-transfer
 udp 7000 * ok -
 udp 7001 * udp-silent - 5 datagrams out, 0 in
 udp 7002 * icmp-unreachable - icmp type 3 code 3 (port unreachable)
+tcp 80 good6.test ok -
+tcp 443 blocked6.test reset after-client-hello
+udp 7003 * icmp-unreachable - icmp6 type 1 code 1 (administratively prohibited)
 EOF
 
 target="not port 8080 and not port 7005"
@@ -66,7 +69,7 @@ tap_eq "no connection of the other application" \
 	"$(grep -cE '"dport":(8080|7005)[,}]' "$work/audit.jsonl")" 0
 sed 's/^/# /' "$work/summary"
 tap_eq "summary: connections and failures by verdict" "$(head -1 "$work/summary")" \
-	"26 connections, 13 ok, 13 failed (2 icmp-unreachable, 1 http-redirect, 3 reset, 1 syn-timeout, 1 tls-cut, 1 retransmissions, 3 dns-failure, 1 udp-silent)"
+	"29 connections, 14 ok, 15 failed (3 icmp-unreachable, 1 http-redirect, 4 reset, 1 syn-timeout, 1 tls-cut, 1 retransmissions, 3 dns-failure, 1 udp-silent)"
 
 # Without the filter the other application shows up: its HTTP is ok, its
 # dropped UDP is udp-silent.
