@@ -41,14 +41,16 @@ enum pw_audit_verdict {
 	PW_AUDIT__COUNT
 };
 
-/* How far a TCP connection had come when it failed. */
+/* How far a TCP connection had come when it failed: no data either way
+ * yet; a TLS ClientHello, an HTTP request or other data sent by the
+ * client and no data back yet; data from the server seen. */
 enum pw_audit_stage {
 	PW_STAGE_NONE = 0,
-	PW_STAGE_HANDSHAKE,		/* no data either way yet */
-	PW_STAGE_AFTER_CLIENT_HELLO,	/* TLS ClientHello sent, no reply data */
-	PW_STAGE_AFTER_HTTP_REQUEST,	/* HTTP request sent, no reply data */
-	PW_STAGE_AFTER_CLIENT_DATA,	/* other client data, no reply data */
-	PW_STAGE_MID_TRANSFER,		/* the server had sent data */
+	PW_STAGE_HANDSHAKE,
+	PW_STAGE_AFTER_CLIENT_HELLO,
+	PW_STAGE_AFTER_HTTP_REQUEST,
+	PW_STAGE_AFTER_CLIENT_DATA,
+	PW_STAGE_MID_TRANSFER,
 	PW_STAGE__COUNT
 };
 
@@ -72,10 +74,10 @@ struct pw_audit_config {
 	uint32_t redirect_codes;	/* bit (code - 300) for each HTTP
 					   status that counts as a redirect
 					   (301, 302, 303, 307, 308) */
-	uint32_t fail_threshold;	/* failures of one host that zapret2
-					   would list it after (3) ... */
-	uint64_t fail_time_ns;		/* ... each within this time of the
-					   previous failure (60 s) */
+	uint32_t fail_threshold;	/* zapret2 lists a host after this
+					   many failures (3) ... */
+	uint64_t fail_time_ns;		/* ... each within this time of
+					   the previous one (60 s) */
 };
 
 void pw_audit_config_default(struct pw_audit_config *cfg);

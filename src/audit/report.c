@@ -127,9 +127,11 @@ static void sort_rows(struct pw_audit_report *rep)
 
 	qsort(rep->rows, rep->n, sizeof(*rep->rows), cmp_in_group);
 	for (start = 0; start < rep->n; start = i) {
+		uint64_t ts = rep->rows[start].r.flow_first_ts;
+
 		for (i = start; i < rep->n &&
 		     !strcmp(rep->rows[i].group, rep->rows[start].group); i++)
-			rep->rows[i].group_ts = rep->rows[start].r.flow_first_ts;
+			rep->rows[i].group_ts = ts;
 	}
 	qsort(rep->rows, rep->n, sizeof(*rep->rows), cmp_groups);
 }
@@ -206,8 +208,8 @@ static void emit_evidence(struct pw_emit *e, const struct pw_audit_result *r,
 	}
 	list[0] = '\0';
 	for (i = 0; i < r->n_packets && used < sizeof(list); i++) {
-		int w = snprintf(list + used, sizeof(list) - used, "%s#%" PRIu64,
-				 i ? "," : "", r->packets[i]);
+		int w = snprintf(list + used, sizeof(list) - used,
+				 "%s#%" PRIu64, i ? "," : "", r->packets[i]);
 		if (w < 0)
 			break;
 		used += (size_t)w;

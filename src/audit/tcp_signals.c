@@ -75,7 +75,8 @@ static void on_server_data(struct pw_audit *a, struct audit_conn *c,
 	audit_mark_once(&c->s2c_data, pkt);
 	if (res->payload_type == PW_PL_TLS_SERVER_HELLO) {
 		audit_mark_once(&c->server_hello, pkt);
-	} else if (res->payload_type == PW_PL_HTTP_REPLY && !c->http_reply.pkt) {
+	} else if (res->payload_type == PW_PL_HTTP_REPLY &&
+		   !c->http_reply.pkt) {
 		audit_mark_set(&c->http_reply, pkt);
 		audit_http_reply(a, c, f, pkt, pw_dissect_payload(d),
 				 d->payload_len);

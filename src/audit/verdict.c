@@ -240,19 +240,18 @@ static void decide_udp(const struct pw_audit *a, const struct audit_conn *c,
 {
 	const struct audit_dns_query *q = c->is_dns ? failed_query(c) : NULL;
 	char tbuf[16];
+	const char *type;
 
 	if (q) {
 		r->verdict = PW_AUDIT_DNS_FAILURE;
+		type = pw_dns_type_name(q->qtype, tbuf, sizeof(tbuf));
 		if (q->answered)
 			snprintf(r->detail, sizeof(r->detail), "%s %s %s",
-				 rcode_name(q->rcode), q->name,
-				 pw_dns_type_name(q->qtype, tbuf, sizeof(tbuf)));
+				 rcode_name(q->rcode), q->name, type);
 		else
 			snprintf(r->detail, sizeof(r->detail),
 				 "no answer %s %s, asked %" PRIu32 "x",
-				 q->name,
-				 pw_dns_type_name(q->qtype, tbuf, sizeof(tbuf)),
-				 q->sent);
+				 q->name, type, q->sent);
 		evidence(r, &q->query);
 		evidence(r, &q->reply);
 		if (!r->host[0])

@@ -237,40 +237,49 @@ static inline void icmp_error(struct harness *h, const struct tconn *c,
 	h_feed(h, buf, pw_rebuild(&e, buf, sizeof(buf)));
 }
 
+static inline size_t put(uint8_t *out, size_t n, const void *b, size_t len)
+{
+	memcpy(out + n, b, len);
+	return n + len;
+}
+
+static inline size_t put16(uint8_t *out, size_t n, size_t v)
+{
+	pw_put_be16(out + n, (uint16_t)v);
+	return n + 2;
+}
+
 /* A TLS 1.2 record with a ClientHello naming sni (or a ServerHello when
- * sni is NULL). Returns its length. */
+ * sni is NULL): record header, handshake header, version, a zero random,
+ * no session id, TLS_AES_128_GCM_SHA256, no compression, and for the
+ * ClientHello one server_name extension. Returns its length. */
 static inline size_t tls_hello(uint8_t *out, const char *sni)
 {
-	size_t n = 0, hs, ext_len_at, sni_len = sni ? strlen(sni) : 0;
-	unsigned i;
+	static const uint8_t random[32];
+	size_t n = 0, hs, ext, sni_len = sni ? strlen(sni) : 0;
 
-	out[n++] = 0x16; out[n++] = 3; out[n++] = 1; n += 2;	/* record */
+	n = put(out, n, "\x16\x03\x01\x00\x00", 5);
 	hs = n;
-	out[n++] = sni ? 1 : 2; n += 3;				/* handshake */
-	out[n++] = 3; out[n++] = 3;
-	for (i = 0; i < 32; i++)
-		out[n++] = (uint8_t)i;				/* random */
-	out[n++] = 0;						/* session id */
+	n = put(out, n, sni ? "\x01\0\0\0" : "\x02\0\0\0", 4);
+	n = put(out, n, "\x03\x03", 2);
+	n = put(out, n, random, sizeof(random));
+	n = put(out, n, "\x00", 1);
 	if (sni) {
-		out[n++] = 0; out[n++] = 2; out[n++] = 0x13; out[n++] = 1;
-		out[n++] = 1; out[n++] = 0;			/* compression */
-		ext_len_at = n;
-		n += 2;
-		out[n++] = 0; out[n++] = 0;			/* server_name */
-		pw_put_be16(out + n, (uint16_t)(sni_len + 5)); n += 2;
-		pw_put_be16(out + n, (uint16_t)(sni_len + 3)); n += 2;
-		out[n++] = 0;
-		pw_put_be16(out + n, (uint16_t)sni_len); n += 2;
-		memcpy(out + n, sni, sni_len); n += sni_len;
-		pw_put_be16(out + ext_len_at, (uint16_t)(n - ext_len_at - 2));
+		n = put(out, n, "\x00\x02\x13\x01\x01\x00", 6);
+		ext = n;
+		n = put16(out, n, 0);
+		n = put16(out, n, 0);			/* server_name */
+		n = put16(out, n, sni_len + 5);
+		n = put16(out, n, sni_len + 3);
+		n = put(out, n, "\x00", 1);		/* host_name */
+		n = put16(out, n, sni_len);
+		n = put(out, n, sni, sni_len);
+		put16(out, ext, n - ext - 2);
 	} else {
-		out[n++] = 0x13; out[n++] = 1;			/* cipher */
-		out[n++] = 0;					/* compression */
-		out[n++] = 0; out[n++] = 0;			/* extensions */
+		n = put(out, n, "\x13\x01\x00\x00\x00", 5);
 	}
-	pw_put_be16(out + 3, (uint16_t)(n - 5));
-	out[hs + 1] = 0;
-	pw_put_be16(out + hs + 2, (uint16_t)(n - hs - 4));
+	put16(out, 3, n - 5);
+	put16(out, hs + 2, n - hs - 4);
 	return n;
 }
 

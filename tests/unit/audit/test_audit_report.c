@@ -129,7 +129,8 @@ static void test_autohostlist(void)
 	ok &= tap_ok(has_line(rows, "10.0.0.2 (no hostname): 1 connection, "
 			      "1 failed"),
 		     "no hostname: grouped by server address");
-	ok &= tap_ok(strstr(rows, "blocked.test:") < strstr(rows, "slow.test:") &&
+	ok &= tap_ok(strstr(rows, "blocked.test:") <
+		     strstr(rows, "slow.test:") &&
 		     strstr(rows, "slow.test:") < strstr(rows, "flaky.test:") &&
 		     strstr(rows, "flaky.test:") < strstr(rows, "10.0.0.2 ("),
 		     "groups ordered by first connection");

@@ -355,7 +355,8 @@ static void test_http_redirect(void)
 	check_redirect("HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\n\r\n",
 		       NULL, PW_AUDIT_RESET, NULL, "302 relative Location");
 	check_redirect("HTTP/1.1 200 OK\r\nLocation: http://other.test/\r\n"
-		       "\r\n", NULL, PW_AUDIT_RESET, NULL, "200 is no redirect");
+		       "\r\n", NULL, PW_AUDIT_RESET, NULL,
+		       "200 is no redirect");
 	check_redirect("HTTP/1.1 302 Found\r\n\r\nLocation: http://x.test/\r\n",
 		       NULL, PW_AUDIT_RESET, NULL, "Location in the body");
 	pw_audit_config_default(&only_302);
