@@ -23,8 +23,8 @@
  * documentation ranges; the output is a file, nothing is sent. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdbool.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,18 +66,18 @@ enum flow_kind { K_DNS, K_HTTP, K_TLS, K_QUIC, K_BULK, K_UDP_STREAM,
 struct gen_flow {
 	enum flow_kind kind;
 	int v6;
-	bool pq;		/* post-quantum key share: hello spans two */
-	bool quic_v2;
 	uint64_t hello_seed;	/* rebuilds the same hello for each part */
-	uint8_t dcid[QUIC_CID_LEN];	/* client's first dcid */
-	uint8_t scid_len;
-	uint8_t scid[QUIC_CID_LEN];
-	uint8_t server_cid[QUIC_CID_LEN];	/* dcid of 1-RTT to server */
 	uint8_t caddr[16], saddr[16];
 	uint16_t cport, sport;
 	uint32_t cseq, sseq;
 	uint32_t step, steps;	/* packets sent, packets in total */
 	uint32_t id;
+	bool pq;		/* post-quantum key share: hello spans two */
+	bool quic_v2;
+	uint8_t scid_len;
+	uint8_t dcid[QUIC_CID_LEN];	/* client's first dcid */
+	uint8_t scid[QUIC_CID_LEN];
+	uint8_t server_cid[QUIC_CID_LEN];	/* dcid of 1-RTT to server */
 };
 
 struct out {
