@@ -145,7 +145,7 @@ struct pw_quic_seal_params {
  * length, -EINVAL for bad parameters (unknown version, id or pn_len out
  * of range, pn too large), -ENOSPC when the packet does not fit in cap
  * (nothing useful is left in out), -EIO when the crypto library fails.
- * frames may be NULL when frames_len is 0. */
+ * frames may be NULL when frames_len is 0 and must not overlap out. */
 long pw_quic_seal_initial(const struct pw_quic_seal_params *prm,
 			  const uint8_t *frames, size_t frames_len,
 			  uint8_t *out, size_t cap);
