@@ -39,6 +39,7 @@ static void events_usage(FILE *out)
 "                          numeric cgroup v2 id; repeatable)\n"
 "  -d, --duration SECS     stop after SECS seconds\n"
 "      --proc              also print exec, fork and exit events\n"
+"      --summary           print no events, only the counters at exit\n"
 "      --no-ebpf           poll sock_diag and /proc instead of eBPF hooks\n"
 "      --interval SECS     polling interval (default 1; --no-ebpf)\n"
 "      --ringbuf-size N    eBPF ring buffer bytes (default 8388608)\n"
@@ -61,7 +62,9 @@ struct events_ctx {
 	struct pw_emit emit;
 	struct pw_owner_filter *filter;
 	bool proc_events;
+	bool summary;
 	uint64_t printed;
+	uint64_t matched;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -168,7 +171,9 @@ static void on_event(const struct pw_owner_event *ev, void *ctx)
 		return;
 	if (pw_owner_event_is_proc(ev->kind) && !ec->proc_events)
 		return;
-	print_event(ec, ev);
+	ec->matched++;
+	if (!ec->summary)
+		print_event(ec, ev);
 }
 
 static void print_stats(struct pw_owner *o, const struct events_ctx *ec)
@@ -176,13 +181,15 @@ static void print_stats(struct pw_owner *o, const struct events_ctx *ec)
 	struct pw_owner_stats st;
 
 	pw_owner_get_stats(o, &st);
-	fprintf(stderr, "procwire: events: engine %s: %" PRIu64 " printed, %"
+	fprintf(stderr, "procwire: events: engine %s: %" PRIu64 " matched, %"
+		PRIu64 " printed, %"
 		PRIu64 " seen, %" PRIu64 " existing at start, %" PRIu64
 		" lost (ring buffer full; %" PRIu64 " process events), %"
 		PRIu64 " socket evictions, %" PRIu64 " process evictions, %"
 		PRIu64 " processes gone before /proc was read, %" PRIu64
 		" owner changes, %" PRIu64 " storage failures\n",
-		pw_owner_engine_name(o), ec->printed, st.events, st.prefilled,
+		pw_owner_engine_name(o), ec->matched, ec->printed, st.events,
+		st.prefilled,
 		st.lost_events, st.lost_proc_events, st.socket_evictions,
 		st.proc_evictions, st.proc_misses, st.owner_changes,
 		st.storage_failures);
@@ -221,6 +228,7 @@ enum {
 	OPT_CHILDREN = 256,
 	OPT_CGROUP,
 	OPT_PROC,
+	OPT_SUMMARY,
 	OPT_NO_EBPF,
 	OPT_INTERVAL,
 	OPT_RINGBUF,
@@ -236,6 +244,7 @@ static const struct option events_options[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "proc", no_argument, NULL, OPT_PROC },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "no-ebpf", no_argument, NULL, OPT_NO_EBPF },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
@@ -296,6 +305,9 @@ int cmd_events_main(int argc, char **argv)
 			break;
 		case OPT_PROC:
 			ec.proc_events = true;
+			break;
+		case OPT_SUMMARY:
+			ec.summary = true;
 			break;
 		case OPT_NO_EBPF:
 			cfg.engine = PW_ENGINE_POLLING;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <dirent.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -111,4 +113,67 @@ int pw_cgroup2_root_fd(const char **how, struct pw_error *err)
 		     "no cgroup2 mount and mounting one failed (%s)",
 		     strerror(errno));
 	return -1;
+}
+
+/* Depth-first search below the open directory dir (path so far in path,
+ * used bytes len). Bounded in depth; the hierarchy is small. */
+static bool walk(int dir, uint64_t id, char *path, size_t len, size_t size,
+		 int depth)
+{
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	if (depth > 32)
+		return false;
+	d = fdopendir(dir);
+	if (!d) {
+		close(dir);
+		return false;
+	}
+	while (!found && (de = readdir(d))) {
+		struct stat st;
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (len + 1 + strlen(de->d_name) + 1 > size)
+			continue;
+		path[len] = '/';
+		strcpy(path + len + 1, de->d_name);
+		if ((uint64_t)st.st_ino == id) {
+			found = true;
+			break;
+		}
+		sub = openat(dirfd(d), de->d_name,
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub >= 0)
+			found = walk(sub, id, path,
+				     len + 1 + strlen(de->d_name), size,
+				     depth + 1);
+		if (!found)
+			path[len] = 0;
+	}
+	closedir(d);
+	return found;
+}
+
+bool pw_cgroup2_path_of(int rootfd, uint64_t id, char *path, size_t size)
+{
+	struct stat st;
+	int dir;
+
+	if (size < 2 || fstat(rootfd, &st) < 0)
+		return false;
+	if ((uint64_t)st.st_ino == id) {
+		strcpy(path, "/");
+		return true;
+	}
+	path[0] = 0;
+	dir = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return false;
+	return walk(dir, id, path, 0, size, 0);
 }

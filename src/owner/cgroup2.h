@@ -12,12 +12,20 @@
 #ifndef PW_OWNER_CGROUP2_H
 #define PW_OWNER_CGROUP2_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
 
 /* Returns an O_RDONLY directory fd (close it when done) or -1 with err
  * set. how names the method used, for diagnostics. */
 int pw_cgroup2_root_fd(const char **how, struct pw_error *err);
+
+/* Path (e.g. "/system.slice/x.scope") of the cgroup with v2 id `id`,
+ * found by walking the hierarchy under rootfd: a cgroup v2 directory's
+ * inode number is its id. For processes gone before /proc/PID/cgroup was
+ * read, whose id the kernel reported. Returns false when not found. */
+bool pw_cgroup2_path_of(int rootfd, uint64_t id, char *path, size_t size);
 
 #endif

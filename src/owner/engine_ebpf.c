@@ -25,6 +25,7 @@
 #include "owner/owner_abi.h"
 
 #define MAX_LINKS 32
+#define PW_EBPF_DRAIN_MS 10	/* reader's timer when wakeups are batched */
 
 struct ebpf_engine {
 	struct pw_owner *o;
@@ -38,6 +39,7 @@ struct ebpf_engine {
 	uint64_t prefilled;
 };
 
+__attribute__((format(printf, 2, 0)))
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		      va_list ap)
 {
@@ -324,6 +326,7 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 			     strerror(errno));
 		goto fail;
 	}
+	en->skel->rodata->wakeup_bytes = cfg->wakeup_bytes;
 	if (cfg->ignore_self)
 		en->skel->rodata->self_pid = (uint32_t)getpid();
 	bpf_map__set_max_entries(en->skel->maps.events,
@@ -388,7 +391,20 @@ static int ebpf_poll(void *state, int timeout_ms)
 {
 	struct ebpf_engine *en = state;
 
-	return ring_buffer__poll(en->rb, timeout_ms);
+	int n, m;
+
+	if (!en->skel->rodata->wakeup_bytes)
+		return ring_buffer__poll(en->rb, timeout_ms);
+	/* Records below the wakeup threshold wake nobody, and poll() only
+	 * reads rings that woke it: wait at most the drain timer, then read
+	 * whatever is there. */
+	if (timeout_ms < 0 || timeout_ms > PW_EBPF_DRAIN_MS)
+		timeout_ms = PW_EBPF_DRAIN_MS;
+	n = ring_buffer__poll(en->rb, timeout_ms);
+	if (n < 0)
+		return n;
+	m = ring_buffer__consume(en->rb);
+	return m < 0 ? m : n + m;
 }
 
 static int ebpf_fd(void *state)

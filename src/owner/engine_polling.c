@@ -42,16 +42,25 @@ static uint64_t wall_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static bool owner_of_pid(uint32_t pid, struct pw_raw_owner *o)
+/* Owner from the fields read when the descriptor was found; /proc again
+ * only when that read failed. */
+static bool owner_of(const struct pw_snap_sock *s, struct pw_raw_owner *o)
 {
 	struct pw_proc_stat st;
 	uint32_t uid;
 
 	memset(o, 0, sizeof(*o));
-	if (!pw_procfs_read_stat(pid, &st, &uid))
+	o->pid = s->pid;
+	o->tid = s->pid;
+	if (s->proc.start_ticks) {
+		o->ppid = s->proc.ppid;
+		o->uid = s->proc.uid;
+		o->start_ns = s->proc.start_ticks * pw_procfs_tick_ns();
+		memcpy(o->comm, s->proc.comm, sizeof(o->comm));
+		return true;
+	}
+	if (!pw_procfs_read_stat(s->pid, &st, &uid))
 		return false;
-	o->pid = pid;
-	o->tid = pid;
 	o->ppid = st.ppid;
 	o->uid = uid;
 	o->start_ns = st.start_ticks * pw_procfs_tick_ns();
@@ -98,7 +107,7 @@ static void report(struct polling_engine *pe, enum pw_owner_event_kind kind,
 	raw.tuple.netns = s->netns;
 	raw.tcp_state = s->s.proto == IPPROTO_TCP ? s->s.state : 0;
 	if (kind != PW_OEV_CLOSE)
-		raw.owner_known = owner_of_pid(s->pid, &raw.owner);
+		raw.owner_known = owner_of(s, &raw.owner);
 	pw_owner_ingest_sock(pe->o, &raw);
 }
 

@@ -7,12 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/log.h"
+#include "owner/cgroup2.h"
 #include "owner/engine.h"
 #include "owner/owner_config.h"
 #include "owner/proc_cache.h"
+#include "owner/procfs.h"
 #include "owner/sock_table.h"
+
+#define CGROUP_CACHE 64
+
+/* Recently resolved cgroup ids (path "" = not found). */
+struct cgroup_name {
+	uint64_t id;
+	char path[256];
+};
 
 struct pw_owner {
 	struct pw_owner_config cfg;
@@ -22,6 +33,9 @@ struct pw_owner {
 	struct pw_proc_cache *procs;
 	uint64_t events;
 	uint64_t prefilled;
+	int cgroup_fd;		/* cgroup v2 root, opened on first need */
+	struct cgroup_name cgroups[CGROUP_CACHE];
+	unsigned cgroup_next;
 };
 
 static const char *const event_names[] = {
@@ -80,6 +94,7 @@ void pw_owner_config_default(struct pw_owner_config *cfg)
 	cfg->closed_linger_ns = 30000000000ull;
 	cfg->ringbuf_bytes = 8u << 20;
 	cfg->udp_peers = 65536;
+	cfg->wakeup_bytes = 64u << 10;
 }
 
 /* IPv4-mapped IPv6 endpoints (a dual-stack socket talking IPv4) are
@@ -105,6 +120,39 @@ static void normalize_tuple(struct pw_owner_tuple *t)
 	t->family = 4;
 }
 
+/* The cgroup path of a process that left before /proc/PID/cgroup could
+ * be read, from the id the kernel reported. */
+static void resolve_cgroup(struct pw_owner *o, struct pw_proc_entry *pe)
+{
+	struct cgroup_name *cn = NULL;
+	const char *how;
+	struct pw_error err;
+	char id[80];
+	unsigned i;
+
+	for (i = 0; i < CGROUP_CACHE; i++)
+		if (o->cgroups[i].id == pe->cgroup_id)
+			cn = &o->cgroups[i];
+	if (!cn) {
+		if (o->cgroup_fd == -1)
+			o->cgroup_fd = pw_cgroup2_root_fd(&how, &err);
+		if (o->cgroup_fd < 0) {
+			o->cgroup_fd = -2;	/* do not try again */
+			return;
+		}
+		cn = &o->cgroups[o->cgroup_next++ % CGROUP_CACHE];
+		cn->id = pe->cgroup_id;
+		if (!pw_cgroup2_path_of(o->cgroup_fd, cn->id, cn->path,
+					sizeof(cn->path)))
+			cn->path[0] = 0;
+	}
+	if (!cn->path[0])
+		return;
+	pe->cgroup = strdup(cn->path);
+	if (!pe->container && pw_procfs_container_id(cn->path, id, sizeof(id)))
+		pe->container = strdup(id);
+}
+
 static void fill_info(struct pw_owner *o, const struct pw_raw_owner *ro,
 		      uint8_t method, struct pw_owner_info *out)
 {
@@ -124,6 +172,8 @@ static void fill_info(struct pw_owner *o, const struct pw_raw_owner *ro,
 	pe = pw_proc_cache_put(o->procs, ro, true);
 	if (!pe)
 		return;
+	if (!pe->cgroup && pe->cgroup_id && o->cgroup_fd != -2)
+		resolve_cgroup(o, pe);
 	if (!out->ppid)
 		out->ppid = pe->ppid;
 	if (!out->start_ns)
@@ -283,6 +333,7 @@ struct pw_owner *pw_owner_start(const struct pw_owner_config *cfg,
 		return NULL;
 	}
 	o->cfg = *cfg;
+	o->cgroup_fd = -1;
 	o->socks = pw_sock_table_new(cfg->max_sockets, cfg->closed_linger_ns);
 	o->procs = pw_proc_cache_new(cfg->max_procs);
 	if (!o->socks || !o->procs) {
@@ -362,33 +413,49 @@ static struct pw_sock_entry *match_either(struct pw_owner *o,
 	return a->last_ns >= b->last_ns ? a : b;
 }
 
+/* Sleeps ns (interrupted early by signals, which is fine here). */
+static void nap(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
+			       .tv_nsec = (long)(ns % 1000000000ull) };
+
+	nanosleep(&ts, NULL);
+}
+
 enum pw_owner_method pw_owner_lookup(struct pw_owner *o,
 				     const struct pw_owner_tuple *t,
 				     uint64_t wait_ns,
 				     struct pw_owner_info *out,
 				     uint64_t *cookie)
 {
-	uint64_t deadline = wall_now_ns() + wait_ns;
+	uint64_t deadline = wall_now_ns() + wait_ns, now, step = 20000;
 	struct pw_sock_entry *se;
 	uint8_t method;
 
+	/* Events may wait in the engine without having woken anyone (they
+	 * are batched): drain, look, and back off from 20 us to 10 ms. */
 	for (;;) {
 		se = match_either(o, t);
 		if (se && se->owner.pid)
 			break;
-		uint64_t now = wall_now_ns();
-
+		if (step == 20000 && pw_owner_poll(o, 0) > 0) {
+			step++;	/* drained once even without a wait */
+			continue;
+		}
+		now = wall_now_ns();
 		if (now >= deadline) {
 			memset(out, 0, sizeof(*out));
 			if (cookie)
 				*cookie = 0;
 			return PW_OWNER_NONE;
 		}
-		uint64_t left_ms = (deadline - now + 999999) / 1000000;
-
-		if (pw_owner_poll(o, (int)(left_ms > 100 ? 100 : left_ms)) ==
-		    -EINTR)
+		if (pw_owner_poll(o, 0) > 0)
 			continue;
+		if (step > deadline - now)
+			step = deadline - now;
+		nap(step);
+		if (step < 10000000)
+			step *= 2;
 	}
 	/* Found through the endpoints rather than the socket itself. */
 	method = se->method == PW_OWNER_EBPF_SOCKET ? PW_OWNER_EBPF_TUPLE :
@@ -465,6 +532,8 @@ void pw_owner_stop(struct pw_owner *o)
 		return;
 	if (o->ops)
 		o->ops->stop(o->engine);
+	if (o->cgroup_fd >= 0)
+		close(o->cgroup_fd);
 	pw_sock_table_free(o->socks);
 	pw_proc_cache_free(o->procs);
 	free(o);

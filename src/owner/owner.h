@@ -98,6 +98,9 @@ struct pw_owner_config {
 	uint64_t closed_linger_ns;	/* closed sockets stay findable; 30 s */
 	uint32_t ringbuf_bytes;		/* eBPF ring buffer; default 8 MiB */
 	uint32_t udp_peers;		/* eBPF UDP peer map; default 65536 */
+	uint32_t wakeup_bytes;		/* eBPF: wake the reader only when this
+					 * much waits, else drain every 10 ms
+					 * (0: wake per event); default 64 KiB */
 	bool proc_events;		/* also report exec/fork/exit */
 	bool ignore_self;		/* leave out this process's sockets */
 	pw_owner_event_fn on_event;	/* may be NULL */

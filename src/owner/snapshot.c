@@ -16,6 +16,7 @@
 struct inode_pid {
 	uint64_t inode;
 	uint32_t pid;
+	uint32_t proc;		/* index into scan.procs */
 };
 
 struct ns_rep {
@@ -28,6 +29,8 @@ struct scan {
 	size_t n, cap;
 	struct ns_rep *ns;
 	size_t nns, capns;
+	struct pw_snap_proc *procs;
+	size_t nprocs, capprocs;
 	struct pw_snapshot *snap;
 	uint32_t cur_netns;
 	int oom;
@@ -47,6 +50,30 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 		return -1;
 	*p = np;
 	*cap = c;
+	return 0;
+}
+
+/* Reads the process's fields as its first socket is found. */
+static int add_proc(struct scan *sc, uint32_t pid)
+{
+	struct pw_snap_proc *p;
+	struct pw_proc_stat st;
+	uint32_t uid = 0;
+
+	if (grow((void **)&sc->procs, &sc->capprocs, sc->nprocs + 1,
+		 sizeof(*sc->procs))) {
+		sc->oom = 1;
+		return -1;
+	}
+	p = &sc->procs[sc->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	if (pw_procfs_read_stat(pid, &st, &uid)) {
+		p->ppid = st.ppid;
+		p->uid = uid;
+		p->start_ticks = st.start_ticks;
+		memcpy(p->comm, st.comm, sizeof(p->comm));
+	}
 	return 0;
 }
 
@@ -76,6 +103,8 @@ static void scan_pid(struct scan *sc, uint32_t pid)
 		link[n] = 0;
 		if (!pw_procfs_parse_socket_link(link, &inode))
 			continue;
+		if (!found && add_proc(sc, pid) < 0)
+			break;
 		if (grow((void **)&sc->map, &sc->cap, sc->n + 1,
 			 sizeof(*sc->map))) {
 			sc->oom = 1;
@@ -83,6 +112,7 @@ static void scan_pid(struct scan *sc, uint32_t pid)
 		}
 		sc->map[sc->n].inode = inode;
 		sc->map[sc->n].pid = pid;
+		sc->map[sc->n].proc = (uint32_t)(sc->nprocs - 1);
 		sc->n++;
 		found++;
 	}
@@ -121,7 +151,8 @@ static int cmp_cookie(const void *a, const void *b)
 	return x->s.cookie < y->s.cookie ? -1 : x->s.cookie > y->s.cookie;
 }
 
-static uint32_t pid_of_inode(const struct scan *sc, uint64_t inode)
+/* Index in map of the first (lowest pid) entry of the inode, or -1. */
+static long entry_of_inode(const struct scan *sc, uint64_t inode)
 {
 	size_t lo = 0, hi = sc->n;
 
@@ -134,19 +165,19 @@ static uint32_t pid_of_inode(const struct scan *sc, uint64_t inode)
 		else
 			hi = mid;
 	}
-	return lo < sc->n && sc->map[lo].inode == inode ? sc->map[lo].pid : 0;
+	return lo < sc->n && sc->map[lo].inode == inode ? (long)lo : -1;
 }
 
 static void on_sock(const struct pw_sockdiag_sock *s, void *ctx)
 {
 	struct scan *sc = ctx;
 	struct pw_snapshot *snap = sc->snap;
-	uint32_t pid;
+	long idx;
 
 	if (!s->inode)
 		return;
-	pid = pid_of_inode(sc, s->inode);
-	if (!pid)
+	idx = entry_of_inode(sc, s->inode);
+	if (idx < 0)
 		return;
 	if (grow((void **)&snap->socks, &snap->cap, snap->n + 1,
 		 sizeof(*snap->socks))) {
@@ -154,8 +185,9 @@ static void on_sock(const struct pw_sockdiag_sock *s, void *ctx)
 		return;
 	}
 	snap->socks[snap->n].s = *s;
-	snap->socks[snap->n].pid = pid;
+	snap->socks[snap->n].pid = sc->map[idx].pid;
 	snap->socks[snap->n].netns = sc->cur_netns;
+	snap->socks[snap->n].proc = sc->procs[sc->map[idx].proc];
 	snap->n++;
 }
 
@@ -242,6 +274,7 @@ int pw_snapshot_take(struct pw_snapshot *snap, const uint32_t *pids,
 out:
 	free(sc.map);
 	free(sc.ns);
+	free(sc.procs);
 	return ret;
 }
 

@@ -15,10 +15,19 @@
 #include "base/error.h"
 #include "owner/sockdiag.h"
 
+/* Process fields read when its descriptors were scanned, so a process
+ * that exits right after still has a name. */
+struct pw_snap_proc {
+	uint32_t pid, ppid, uid;
+	uint64_t start_ticks;	/* 0: stat could not be read */
+	char comm[16];
+};
+
 struct pw_snap_sock {
 	struct pw_sockdiag_sock s;
 	uint32_t pid;
 	uint32_t netns;
+	struct pw_snap_proc proc;
 };
 
 struct pw_snapshot {

@@ -144,10 +144,14 @@ struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
 		lru_unlink(t, e);
 		goto out;
 	}
-	pw_sock_table_expire(t, now_ns);
+	if (t->count >= t->max)
+		pw_sock_table_expire(t, now_ns);
 	if (t->count >= t->max && t->lru_tail) {
+		/* Losing a closed socket early is the normal price of a busy
+		 * table; losing an open one is counted. */
+		if (!t->lru_tail->closed)
+			t->evictions++;
 		remove_entry(t, t->lru_tail);
-		t->evictions++;
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -187,14 +191,17 @@ void pw_sock_table_close(struct pw_sock_table *t, struct pw_sock_entry *e,
 void pw_sock_table_expire(struct pw_sock_table *t, uint64_t now_ns)
 {
 	struct pw_sock_entry *e = t->lru_tail, *prev;
+	int n;
 
-	/* Oldest first; closed entries past the linger time go. An open
-	 * entry stops nothing: closed ones may sit behind it. A bounded
-	 * walk keeps each call cheap. */
-	for (int n = 0; e && n < 64; n++, e = prev) {
+	/* The list is in update order, so the walk stops at the first entry
+	 * updated within the linger time: everything before it is newer.
+	 * Open entries that old stay (idle sockets); a bound on the walk
+	 * keeps a table full of them cheap. */
+	for (n = 0; e && n < 1024; n++, e = prev) {
 		prev = e->lru_prev;
-		if (e->closed && now_ns - e->last_ns > t->linger_ns &&
-		    now_ns >= e->last_ns)
+		if (now_ns < e->last_ns || now_ns - e->last_ns <= t->linger_ns)
+			break;
+		if (e->closed)
 			remove_entry(t, e);
 	}
 }

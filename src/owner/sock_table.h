@@ -3,7 +3,7 @@
  *
  * Closed sockets stay findable for a linger time (packets of a flow are
  * often looked up after its socket closed); when the table is full the
- * least recently updated socket goes (counted). */
+ * least recently updated socket goes (counted when it was still open). */
 #ifndef PW_OWNER_SOCK_TABLE_H
 #define PW_OWNER_SOCK_TABLE_H
 

@@ -100,7 +100,7 @@ field() {	# field KEY FILE: value of "KEY value" or 0
 ip netns exec "$CLI" "$tmp/pwc-held" hold 10.77.0.2 7001 "$tmp/go" \
 	>"$tmp/held.out" 2>&1 &
 for ((i = 0; i < 50; i++)); do
-	grep -q client "$tmp/held.out" && break
+	grep -q client "$tmp/held.out" 2>/dev/null && break
 	sleep 0.1
 done
 
@@ -168,7 +168,7 @@ if start_events polling --no-ebpf --interval $interval; then
 	sleep 0.3
 	stop_events
 	$PYTHON "$(dirname "$0")/owner_compare.py" "$tmp/polling.jsonl" \
-		"$tmp/storm-poll.out" >"$tmp/poll.result" 2>/dev/null
+		"$tmp/storm-poll.out" >"$tmp/poll.result" 2>"$tmp/poll.diag"
 	r=$tmp/poll.result
 	total=$(field storm_total "$r")
 	ok=$(field storm_ok "$r")

@@ -44,6 +44,12 @@ char LICENSE[] SEC("license") = "GPL";
 /* Our own process: its sockets are not reported. */
 const volatile __u32 self_pid = 0;
 
+/* Wake the reader only when this many bytes wait (0: on every record).
+ * A wakeup per record costs the watched workload a context switch and an
+ * IPI each; the reader also drains on a short timer, so batching only
+ * delays events by up to that timer. */
+const volatile __u32 wakeup_bytes = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
@@ -131,6 +137,16 @@ static __always_inline bool inet_tcp_udp(__u32 family, __u32 type,
 		return false;
 	return (type == SOCK_STREAM && proto == IPPROTO_TCP) ||
 	       (type == SOCK_DGRAM && proto == IPPROTO_UDP);
+}
+
+static __always_inline void submit(void *e)
+{
+	__u64 flags = 0;
+
+	if (wakeup_bytes)
+		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
+			wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
 }
 
 static __always_inline struct pw_abi_sock_event *reserve_sock(__u32 kind)
@@ -258,7 +274,7 @@ int pw_sock_create(struct bpf_sock *ctx)
 	e->cookie = bpf_get_socket_cookie(ctx);
 	e->family = ctx->family;
 	e->proto = ctx->protocol;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 1;
 }
 
@@ -296,7 +312,7 @@ static __always_inline void post_bind(struct bpf_sock *ctx, bool v6)
 		a = ctx->src_ip6[2]; __builtin_memcpy(e->saddr + 8, &a, 4);
 		a = ctx->src_ip6[3]; __builtin_memcpy(e->saddr + 12, &a, 4);
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 }
 
 SEC("cgroup/post_bind4")
@@ -331,7 +347,8 @@ static __always_inline void on_connect(struct bpf_sock_addr *ctx)
 		return;
 	if (!created)
 		owner_from_current(&info->owner);
-	info->flags &= ~(PW_ABI_F_LISTENER | PW_ABI_F_SENT);
+	info->flags &= ~(PW_ABI_F_LISTENER | PW_ABI_F_SENT |
+			 PW_ABI_F_CONNECTED);
 }
 
 SEC("cgroup/connect4")
@@ -396,7 +413,7 @@ static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
 	e->dport = key.port;
 	__builtin_memcpy(e->daddr, key.addr, 16);
 	e->flags |= PW_ABI_F_PEER;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 }
 
 SEC("cgroup/sendmsg4")
@@ -447,7 +464,7 @@ int pw_sock_release(struct bpf_sock *ctx)
 	e->cookie = bpf_get_socket_cookie(ctx);
 	e->family = ctx->family;
 	e->proto = ctx->protocol;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 1;
 }
 
@@ -484,7 +501,9 @@ static __always_inline void on_use(struct sock *sk, bool send)
 	} else if (info->flags & PW_ABI_F_LISTENER) {
 		info->flags &= ~PW_ABI_F_LISTENER;
 	}
-	if (send && !(info->flags & PW_ABI_F_SENT) &&
+	/* The first send names a socket whose endpoints no event carried
+	 * yet (connected UDP; TCP already reported connect or accept). */
+	if (send && !(info->flags & (PW_ABI_F_SENT | PW_ABI_F_CONNECTED)) &&
 	    BPF_CORE_READ(sk, __sk_common.skc_dport)) {
 		info->flags |= PW_ABI_F_SENT;
 		if (!kind)
@@ -498,7 +517,7 @@ static __always_inline void on_use(struct sock *sk, bool send)
 	copy_info(e, info);
 	e->cookie = bpf_get_socket_cookie(sk);
 	tuple_from_sk(e, sk);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 }
 
 SEC("tp_btf/sock_send_length")
@@ -537,6 +556,8 @@ int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 		info->flags |= PW_ABI_F_LISTENER;
 		info->flags &= ~PW_ABI_F_SENT;
 	}
+	if (info)
+		info->flags |= PW_ABI_F_CONNECTED;
 	if (!info && kind == PW_ABI_CONNECT)
 		return 0;
 	e = reserve_sock(kind);
@@ -549,7 +570,7 @@ int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 	e->cookie = bpf_get_socket_cookie(sk);
 	tuple_from_sk(e, sk);
 	e->state = newstate;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -601,7 +622,7 @@ int BPF_PROG(pw_exec, struct task_struct *p, pid_t old_pid,
 	if (n > 0 && n <= PW_ABI_ARGS_LEN &&
 	    !bpf_probe_read_user(e->args, n, (void *)start))
 		e->args_len = n;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -618,7 +639,7 @@ int BPF_PROG(pw_fork, struct task_struct *parent, struct task_struct *child)
 	owner_from_task(&e->owner, child);
 	e->owner.ppid = BPF_CORE_READ(parent, tgid);
 	e->owner.start_ns = BPF_CORE_READ(child, start_boottime);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -634,7 +655,7 @@ int BPF_PROG(pw_exit, struct task_struct *p)
 		return 0;
 	owner_from_task(&e->owner, p);
 	e->exit_code = BPF_CORE_READ(p, exit_code);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 

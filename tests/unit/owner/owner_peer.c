@@ -14,6 +14,8 @@
  *   owner_peer inherit ADDR PORT PROG     connect, fork; the child execs
  *                                         PROG use-fd 3 on the socket
  *   owner_peer use-fd FD                  exchange on an inherited socket
+ *   owner_peer rate ADDR PORT SECONDS     exchanges in a loop; prints
+ *                                         "rate N" (connections made)
  *   owner_peer tcp-server PORT WORKERS STOPFILE
  *   owner_peer udp-server PORT STOPFILE   echo servers (IPv4 and IPv6)
  *
@@ -32,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SO_COOKIE
@@ -207,6 +210,26 @@ static int run_use_fd(int fd)
 	return 0;
 }
 
+static int run_rate(const char *addr, unsigned port, int seconds)
+{
+	time_t end = time(NULL) + seconds;
+	long n = 0;
+
+	/* Closed with RST: thousands of TIME_WAIT ports would otherwise
+	 * slow connect() down and measure the port search, not us. */
+	while (time(NULL) < end) {
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+		int fd = tcp_connect(addr, port, 0);
+
+		exchange_stream(fd);
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(fd);
+		n++;
+	}
+	printf("rate %ld\n", n);
+	return 0;
+}
+
 static int listen_on(int fam, int type, unsigned port)
 {
 	struct sockaddr_storage ss;
@@ -336,6 +359,8 @@ int main(int argc, char **argv)
 		return run_inherit(argv[2], (unsigned)atoi(argv[3]), argv[4]);
 	if (!strcmp(mode, "use-fd") && argc == 3)
 		return run_use_fd(atoi(argv[2]));
+	if (!strcmp(mode, "rate") && argc == 5)
+		return run_rate(argv[2], (unsigned)atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(mode, "tcp-server") && argc == 5)
 		return run_tcp_server((unsigned)atoi(argv[2]), atoi(argv[3]),
 				      argv[4]);

@@ -268,8 +268,14 @@ static void test_sock_table(void)
 	pw_sock_table_get(t, 105, 2003);
 	pw_sock_table_stats(t, &count, &ev);
 	tap_eq_u64(count, 4, "table holds its cap");
-	tap_eq_u64(ev, 1, "one eviction counted");
+	tap_eq_u64(ev, 1, "one eviction of an open socket counted");
 	tap_ok(!pw_sock_table_find(t, 101), "oldest entry evicted");
+	pw_sock_table_close(t, pw_sock_table_find(t, 102), 2004);
+	pw_sock_table_get(t, 106, 2005);
+	pw_sock_table_get(t, 107, 2006);
+	pw_sock_table_stats(t, &count, &ev);
+	tap_ok(count == 4 && ev == 2, "closed socket evicted early is not "
+	       "counted as a loss");
 	pw_sock_table_free(t);
 }
 

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# What process attribution costs the traffic it watches, and how fast it
+# answers. Runs as root; not part of the test suite.
+#
+#   ns a  10.79.0.1/24 ──veth── ns b  10.79.0.2/24
+#   iperf3 -c, owner_peer rate        iperf3 -s, owner_peer tcp-server
+#
+# Measures, without procwire ("off"), with the eBPF engine keeping its
+# owner table but printing nothing (`procwire events --summary`: what a
+# capture pays for attribution, "table"), and streaming every event as
+# JSON to /dev/null (`procwire events --json`, "json"), alternating rounds
+# in the same invocation:
+#   1. iperf3 TCP throughput a -> b                 (goal: <= 3% lower)
+#   2. connect+exchange+close rate from 4 processes (goal: <= 5% lower)
+#   3. a storm of short-lived processes, one connection each (procs/s)
+# and the event latency from connect() to the owner being queryable
+# through the library (median, p99), for eBPF and for polling.
+#
+# Usage: bench/owner_cost.sh [SECONDS_PER_ROUND] [ROUNDS]
+# Environment: PW_BUILD (default build).
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+PW_BUILD=${PW_BUILD:-$root/build}
+PROCWIRE=$PW_BUILD/procwire
+PEER=$PW_BUILD/tests/unit/owner/owner_peer
+LATENCY=$PW_BUILD/tests/unit/owner/owner_latency
+secs=${1:-5}
+rounds=${2:-3}
+tag="pwb-$$"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "owner_cost: needs root" >&2
+	exit 1
+fi
+for f in "$PROCWIRE" "$PEER" "$LATENCY"; do
+	[ -x "$f" ] || { echo "owner_cost: build $f first" >&2; exit 1; }
+done
+command -v iperf3 >/dev/null || { echo "owner_cost: needs iperf3" >&2; exit 1; }
+
+tmp=$(mktemp -d /tmp/pw-bench-XXXXXX)
+ev_pid=
+cleanup() {
+	[ -n "$ev_pid" ] && kill -9 "$ev_pid" 2>/dev/null
+	touch "$tmp/stop"
+	for ns in "$tag-a" "$tag-b"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip netns add "$tag-a" && ip netns add "$tag-b" || exit 1
+ip link add "v$$a" netns "$tag-a" type veth peer name "v$$b" netns "$tag-b"
+ip -n "$tag-a" addr add 10.79.0.1/24 dev "v$$a"
+ip -n "$tag-b" addr add 10.79.0.2/24 dev "v$$b"
+for ns in a b; do
+	ip -n "$tag-$ns" link set lo up
+	ip -n "$tag-$ns" link set "v$$$ns" up
+done
+ip netns exec "$tag-b" iperf3 -s -D -p 5201 >/dev/null
+ip netns exec "$tag-b" "$PEER" tcp-server 7001 4 "$tmp/stop" >/dev/null &
+for ((i = 0; i < 50; i++)); do
+	ip netns exec "$tag-b" ss -Hltn 'sport = :7001' | grep -q . &&
+		ip netns exec "$tag-b" ss -Hltn 'sport = :5201' | grep -q . && break
+	sleep 0.1
+done
+ln -s "$PEER" "$tmp/pwb-client"
+
+events_on() {	# events_on OPTION
+	"$PROCWIRE" events "$1" >/dev/null 2>"$tmp/events.err" &
+	ev_pid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q ready "$tmp/events.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "owner_cost: procwire events did not start:" >&2
+	cat "$tmp/events.err" >&2
+	exit 1
+}
+
+events_off() {
+	kill -INT "$ev_pid"
+	wait "$ev_pid"
+	ev_pid=
+	grep -o '[0-9]* lost' "$tmp/events.err" | head -1 >>"$tmp/lost"
+}
+
+throughput() {	# bits per second received
+	ip netns exec "$tag-a" iperf3 -c 10.79.0.2 -p 5201 -t "$secs" -J |
+		/usr/bin/python3 -c 'import json,sys
+print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))'
+}
+
+conn_rate() {	# connections per second, 4 processes
+	local i sum=0
+	for i in 1 2 3 4; do
+		ip netns exec "$tag-a" "$tmp/pwb-client" rate 10.79.0.2 7001 \
+			"$secs" >"$tmp/rate.$i" &
+	done
+	wait $(jobs -p | grep -v "^$ev_pid$") 2>/dev/null
+	for i in 1 2 3 4; do
+		sum=$((sum + $(awk '{ print $2 }' "$tmp/rate.$i")))
+	done
+	echo $((sum / secs))
+}
+
+proc_storm() {	# short-lived processes per second, one connection each
+	local n=$((secs * 100)) start end
+	start=$(date +%s%N)
+	ip netns exec "$tag-a" bash -c '
+		for ((i = 1; i <= $2; i++)); do
+			"$1" tcp 10.79.0.2 7001 >/dev/null &
+			((i % 8 == 0)) && wait
+		done; wait' _ "$tmp/pwb-client" "$n"
+	end=$(date +%s%N)
+	echo $((n * 1000000000 / (end - start)))
+}
+
+declare -A sum
+measure() {	# measure off|table|json
+	local t r p
+	t=$(throughput); r=$(conn_rate); p=$(proc_storm)
+	sum[$1-tput]=$(( ${sum[$1-tput]:-0} + t ))
+	sum[$1-rate]=$(( ${sum[$1-rate]:-0} + r ))
+	sum[$1-proc]=$(( ${sum[$1-proc]:-0} + p ))
+	printf '  round %-5s  %8.2f Gbit/s  %7d conn/s  %6d procs/s\n' "$1" \
+		"$(echo "$t / 1000000000" | bc -l)" "$r" "$p"
+}
+
+echo "procwire owner_cost: $rounds rounds of ${secs}s each way, $(nproc) CPUs, $(uname -r)"
+for ((round = 0; round < rounds; round++)); do
+	measure off
+	events_on --summary
+	measure table
+	events_off
+	events_on --json
+	measure json
+	events_off
+done
+
+ratio() {	# ratio MODE KEY: MODE against off, in percent
+	echo "${sum[$1-$2]} ${sum[off-$2]}" |
+		awk '{ printf "%+.1f%%", 100 * ($1 - $2) / $2 }'
+}
+echo
+printf '%-12s %14s %14s %14s %9s %9s\n' "" off table json table json
+printf '%-12s %9.2f Gb/s %9.2f Gb/s %9.2f Gb/s %9s %9s   (goal: >= -3%%)\n' \
+	throughput \
+	"$(echo "${sum[off-tput]} / $rounds / 1000000000" | bc -l)" \
+	"$(echo "${sum[table-tput]} / $rounds / 1000000000" | bc -l)" \
+	"$(echo "${sum[json-tput]} / $rounds / 1000000000" | bc -l)" \
+	"$(ratio table tput)" "$(ratio json tput)"
+printf '%-12s %7d conn/s %7d conn/s %7d conn/s %9s %9s   (goal: >= -5%%)\n' \
+	"conn rate" $((sum[off-rate] / rounds)) $((sum[table-rate] / rounds)) \
+	$((sum[json-rate] / rounds)) "$(ratio table rate)" "$(ratio json rate)"
+printf '%-12s %6d procs/s %6d procs/s %6d procs/s %9s %9s\n' \
+	"proc storm" $((sum[off-proc] / rounds)) $((sum[table-proc] / rounds)) \
+	$((sum[json-proc] / rounds)) "$(ratio table proc)" "$(ratio json proc)"
+echo "events lost while measuring: $(awk '{ s += $1 } END { print s + 0 }' "$tmp/lost")"
+echo
+"$LATENCY" ebpf 5000
+"$LATENCY" polling 30 2>/dev/null
