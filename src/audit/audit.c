@@ -93,7 +93,7 @@ void pw_audit_packet(struct pw_audit *a, struct pw_flow_table *flows,
 		return;
 	/* Without memory for its state a connection goes unjudged rather
 	 * than judged on half its packets. */
-	c = audit_conn_get(a, f->id, true);
+	c = audit_conn_get(a, f->id, f->key.proto, true);
 	if (!c)
 		return;
 	if (!c->first.pkt)

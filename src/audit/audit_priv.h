@@ -54,13 +54,23 @@ struct audit_dns_query {
 
 #define AUDIT_REDIRECT_HOST_MAX 64
 
+/* About 500 bytes: the TCP and UDP signals share their space, and the
+ * rarer parts (DNS questions, a redirect's target) are allocated when
+ * first needed. */
 struct audit_conn {
 	uint64_t flow_id;
 	struct audit_conn *next;	/* hash chain */
+	uint8_t proto;			/* which member of the union is used */
 
 	struct audit_mark first, last;
 
-	/* TCP (tcp_signals.c) */
+	/* ICMP errors quoting the client's packets (icmp_signals.c) */
+	struct audit_mark icmp;
+	uint8_t icmp_v6, icmp_type, icmp_code;
+	uint8_t icmp_stage;		/* TCP: enum pw_audit_stage then */
+
+	union {
+	struct {	/* TCP (tcp_signals.c, http_signals.c) */
 	struct audit_list syn;		/* client SYNs */
 	struct audit_mark synack;
 	struct audit_mark rst;		/* first RST from the server, not
@@ -76,24 +86,18 @@ struct audit_conn {
 	uint32_t hello_resent;		/* retransmissions while the
 					   ClientHello is unanswered */
 	uint64_t c2s_bytes, s2c_bytes;
-
-	/* HTTP (http_signals.c) */
 	uint16_t redirect_status;	/* a failing redirect, or 0 */
-	char redirect_host[AUDIT_REDIRECT_HOST_MAX];
-
-	/* ICMP errors quoting the client's packets (icmp_signals.c) */
-	struct audit_mark icmp;
-	uint8_t icmp_v6, icmp_type, icmp_code;
-	uint8_t icmp_stage;		/* TCP: enum pw_audit_stage then */
-
-	/* UDP (udp_signals.c) */
+	char *redirect_host;		/* its target (heap, cut to
+					   AUDIT_REDIRECT_HOST_MAX - 1) */
+	};
+	struct {	/* UDP (udp_signals.c, dns_signals.c) */
 	uint64_t udp_out, udp_in;
 	struct audit_mark udp_first_out, udp_last_out, udp_first_in;
-
-	/* DNS (dns_signals.c) */
 	uint8_t n_dns;
 	bool is_dns;
-	struct audit_dns_query dns[AUDIT_DNS_QUERIES];
+	struct audit_dns_query *dns;	/* AUDIT_DNS_QUERIES, heap */
+	};
+	};
 };
 
 struct pw_audit {
@@ -110,8 +114,9 @@ struct pw_audit {
 /* conn_table.c */
 int audit_table_init(struct pw_audit *a);
 void audit_table_free(struct pw_audit *a);
+/* proto (IPPROTO_TCP/UDP) is set on a connection created here. */
 struct audit_conn *audit_conn_get(struct pw_audit *a, uint64_t flow_id,
-				  bool create);
+				  uint8_t proto, bool create);
 /* Unlinks the connection; the caller frees it with audit_conn_free. */
 struct audit_conn *audit_conn_take(struct pw_audit *a, uint64_t flow_id);
 void audit_conn_free(struct audit_conn *c);

@@ -5,6 +5,7 @@
  * struct pw_flow. Chained hashing; the bucket array doubles when the
  * table holds more entries than buckets, and is never shrunk (its peak
  * follows the flow table's, which is capped). */
+#include <netinet/in.h>
 #include <stdlib.h>
 
 #include "audit/audit_priv.h"
@@ -38,8 +39,13 @@ void audit_conn_free(struct audit_conn *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->n_dns && i < AUDIT_DNS_QUERIES; i++)
-		free(c->dns[i].name);
+	if (c->proto == IPPROTO_UDP && c->dns) {
+		for (i = 0; i < c->n_dns && i < AUDIT_DNS_QUERIES; i++)
+			free(c->dns[i].name);
+		free(c->dns);
+	} else if (c->proto == IPPROTO_TCP) {
+		free(c->redirect_host);
+	}
 	free(c);
 }
 
@@ -86,7 +92,7 @@ static void grow(struct pw_audit *a)
 }
 
 struct audit_conn *audit_conn_get(struct pw_audit *a, uint64_t flow_id,
-				  bool create)
+				  uint8_t proto, bool create)
 {
 	uint64_t h = id_hash(flow_id) & (a->n_buckets - 1);
 	struct audit_conn *c;
@@ -100,6 +106,7 @@ struct audit_conn *audit_conn_get(struct pw_audit *a, uint64_t flow_id,
 	if (!c)
 		return NULL;
 	c->flow_id = flow_id;
+	c->proto = proto;
 	c->next = a->buckets[h];
 	a->buckets[h] = c;
 	a->n_conns++;

@@ -37,6 +37,11 @@ static void on_query(struct audit_conn *c, const struct pw_packet *pkt,
 	}
 	if (c->n_dns >= AUDIT_DNS_QUERIES)
 		return;
+	if (!c->dns) {
+		c->dns = calloc(AUDIT_DNS_QUERIES, sizeof(*c->dns));
+		if (!c->dns)
+			return;
+	}
 	q = &c->dns[c->n_dns];
 	q->name = strdup(name);
 	if (!q->name)

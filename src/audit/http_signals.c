@@ -132,6 +132,9 @@ void audit_http_reply(struct pw_audit *a, struct audit_conn *c,
 	unsigned code;
 	size_t off, len;
 
+	if (c->redirect_host)
+		return;
+
 	(void)pkt;
 	if (n < 12 || !f->host || !isdigit(p[9]) || !isdigit(p[10]) ||
 	    !isdigit(p[11]))
@@ -146,11 +149,8 @@ void audit_http_reply(struct pw_audit *a, struct audit_conn *c,
 		return;
 	if (audit_same_sld(loc, f->host))
 		return;
-	c->redirect_status = (uint16_t)code;
 	/* Shown in the detail only: a long name may be cut. */
-	len = strlen(loc);
-	if (len >= sizeof(c->redirect_host))
-		len = sizeof(c->redirect_host) - 1;
-	memcpy(c->redirect_host, loc, len);
-	c->redirect_host[len] = '\0';
+	c->redirect_host = strndup(loc, AUDIT_REDIRECT_HOST_MAX - 1);
+	if (c->redirect_host)
+		c->redirect_status = (uint16_t)code;
 }

@@ -37,7 +37,7 @@ void audit_icmp_error(struct pw_audit *a, struct pw_flow_table *flows,
 		return;
 	if (f->key.proto != IPPROTO_TCP && f->key.proto != IPPROTO_UDP)
 		return;
-	c = audit_conn_get(a, f->id, true);
+	c = audit_conn_get(a, f->id, f->key.proto, true);
 	if (!c)
 		return;
 	if (!c->first.pkt)
