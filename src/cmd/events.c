@@ -389,10 +389,6 @@ int cmd_events_main(int argc, char **argv)
 	cfg.proc_events = true;
 	cfg.on_event = on_event;
 	cfg.ctx = &ec;
-	if (cfg.engine == PW_ENGINE_POLLING)
-		pw_warn("polling every %.3g s (--no-ebpf): flows shorter than "
-			"the interval can be missed; owners say \"polling\"",
-			(double)cfg.poll_interval_ns / 1e9);
 	o = pw_owner_start(&cfg, &err);
 	if (!o) {
 		if (err.code == -EPERM)
@@ -405,6 +401,12 @@ int cmd_events_main(int argc, char **argv)
 			pw_log_error(&err);
 		goto out;
 	}
+	if (pw_owner_engine_method(o) == PW_OWNER_POLLING)
+		pw_warn("polling every %.3g s%s: flows shorter than the interval "
+			"can be missed; owners say \"polling\"",
+			(double)cfg.poll_interval_ns / 1e9,
+			cfg.engine == PW_ENGINE_POLLING ? " (--no-ebpf)" :
+			" (built without eBPF)");
 	fflush(stdout);
 	fprintf(stderr, "procwire: events: engine %s ready\n",
 		pw_owner_engine_name(o));

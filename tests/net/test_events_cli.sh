@@ -30,20 +30,6 @@ tap_eq "--interval 0 refused" $? 2
 "$PROCWIRE" events --help | grep -q -- '--no-ebpf'
 tap_ok $? "--help lists --no-ebpf"
 
-# --- privileges ------------------------------------------------------------
-cp "$PROCWIRE" "$tmp/procwire"
-chmod 755 "$tmp/procwire"
-unpriv() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		"$tmp/procwire" "$@"
-}
-unpriv events >/dev/null 2>"$tmp/err"
-tap_eq "unprivileged eBPF: exit 1" $? 1
-tap_eq "unprivileged eBPF: says what is needed" "$(cat "$tmp/err")" \
-	"procwire: error: procwire events needs root or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON; run with sudo, or use --no-ebpf for polling"
-unpriv events --no-ebpf --interval 0.1 --duration 0.3 >/dev/null 2>"$tmp/err"
-tap_eq "unprivileged --no-ebpf polls and exits 0" $? 0
-
 # --- kernel objects are cleaned up ------------------------------------------
 # Other procwire instances may run at the same time (tests run in
 # parallel), so "ours" are the programs behind our process's descriptors.
@@ -80,7 +66,8 @@ wait_gone() {	# polls until none of the prog ids in $@ exists (bounded)
 	return 1
 }
 
-if "$PROCWIRE" events --duration 0.2 >/dev/null 2>"$tmp/err"; then
+if "$PROCWIRE" events --duration 0.2 >/dev/null 2>"$tmp/err" &&
+   grep -q 'engine ebpf ready' "$tmp/err"; then
 	ebpf=1
 	tap_ok 0 "--duration ends the run with exit 0"
 	grep -q 'engine ebpf: .* lost' "$tmp/err"
@@ -90,6 +77,23 @@ else
 	tap_diag "$(cat "$tmp/err")"
 	tap_skip "eBPF cases" "eBPF engine unavailable here"
 fi
+
+# --- privileges ------------------------------------------------------------
+cp "$PROCWIRE" "$tmp/procwire"
+chmod 755 "$tmp/procwire"
+unpriv() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$tmp/procwire" "$@"
+}
+if [ $ebpf -eq 1 ]; then
+	unpriv events --duration 1 >/dev/null 2>"$tmp/err"
+	tap_eq "unprivileged eBPF: exit 1" $? 1
+	tap_eq "unprivileged eBPF: says what is needed" "$(cat "$tmp/err")" \
+		"procwire: error: procwire events needs root or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON; run with sudo, or use --no-ebpf for polling"
+fi
+unpriv events --no-ebpf --interval 0.1 --duration 0.3 >/dev/null 2>"$tmp/err"
+tap_eq "unprivileged --no-ebpf polls and exits 0" $? 0
+
 
 if [ $ebpf -eq 1 ]; then
 	for sig in INT TERM KILL; do

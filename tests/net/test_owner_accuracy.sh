@@ -104,7 +104,7 @@ for ((i = 0; i < 50; i++)); do
 	sleep 0.1
 done
 
-if ! start_events ebpf; then
+if ! start_events ebpf || ! grep -q 'engine ebpf ready' "$tmp/ebpf.err"; then
 	tap_diag "$(cat "$tmp/ebpf.err")"
 	tap_skip "eBPF attribution" "procwire events could not start the eBPF engine"
 	ebpf=0
