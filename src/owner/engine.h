@@ -58,6 +58,8 @@ struct pw_owner_engine_ops {
 	int (*fd)(void *state);
 	void (*stats)(void *state, struct pw_owner_stats *st);
 	void (*stop)(void *state);
+	/* Packet targets (NULL: no packet hooks). */
+	int (*packet_target)(void *state, bool cgroup, uint64_t id, bool add);
 };
 
 extern const struct pw_owner_engine_ops pw_engine_ebpf_ops;
@@ -68,6 +70,8 @@ void pw_owner_ingest_sock(struct pw_owner *o,
 			  const struct pw_raw_sock_event *ev);
 void pw_owner_ingest_proc(struct pw_owner *o,
 			  const struct pw_raw_proc_event *ev);
+void pw_owner_ingest_packet(struct pw_owner *o,
+			    const struct pw_owner_packet *p);
 
 /* Wall clock minus CLOCK_BOOTTIME, for turning kernel times into dates. */
 int64_t pw_owner_boot_to_wall_ns(void);

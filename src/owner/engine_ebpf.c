@@ -37,6 +37,7 @@ struct ebpf_engine {
 	int ncpus;
 	int64_t boot_to_wall;
 	uint64_t prefilled;
+	uint64_t packets;
 };
 
 __attribute__((format(printf, 2, 0)))
@@ -174,6 +175,37 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static int on_packet_record(void *ctx, void *data, size_t size)
+{
+	const struct pw_abi_pkt_event *e = data;
+	struct ebpf_engine *en = ctx;
+	struct pw_owner_packet p;
+
+	if (size < sizeof(*e) || e->kind != PW_ABI_PACKET ||
+	    e->caplen > PW_ABI_PKT_SNAP)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	p.ts_ns = e->ts_ns + (uint64_t)en->boot_to_wall;
+	p.dir = (e->flags & PW_ABI_PKT_EGRESS) ? PW_DIR_OUT : PW_DIR_IN;
+	p.family = e->family == AF_INET6 ? 6 : 4;
+	p.ifindex = e->ifindex;
+	p.wirelen = e->wirelen;
+	p.caplen = e->caplen;
+	p.data = e->data;
+	p.owner.cookie = e->cookie;
+	if (!(e->flags & PW_ABI_PKT_NO_OWNER) && e->owner.pid) {
+		p.owner.pid = e->owner.pid;
+		p.owner.tid = e->owner.tid;
+		p.owner.cgroup_id = e->owner.cgroup_id;
+		p.owner.method = (uint8_t)PW_OWNER_EBPF_SOCKET;
+		memcpy(p.owner.comm, e->owner.comm, sizeof(p.owner.comm));
+		p.owner.comm[sizeof(p.owner.comm) - 1] = 0;
+	}
+	en->packets++;
+	pw_owner_ingest_packet(en->o, &p);
+	return 0;
+}
+
 static int add_link(struct ebpf_engine *en, struct bpf_link *link,
 		    const char *name, struct pw_error *err)
 {
@@ -201,7 +233,8 @@ static int attach_all(struct ebpf_engine *en, struct pw_error *err)
 
 		if (!bpf_program__autoload(prog) || !strncmp(sec, "iter/", 5))
 			continue;
-		if (!strncmp(sec, "cgroup/", 7))
+		if (!strncmp(sec, "cgroup/", 7) ||
+		    !strncmp(sec, "cgroup_skb/", 11))
 			link = bpf_program__attach_cgroup(prog, en->cgfd);
 		else
 			link = bpf_program__attach(prog);
@@ -350,6 +383,21 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 	}
 	btf__free(vmlinux);
 
+	/* Packet hooks only when someone consumes packets. */
+	if (cfg->on_packet) {
+		en->skel->rodata->pkt_filter = cfg->packet_targets_only;
+		if (cfg->packet_snaplen && cfg->packet_snaplen < PW_ABI_PKT_SNAP)
+			en->skel->rodata->pkt_snaplen = cfg->packet_snaplen;
+		bpf_map__set_max_entries(en->skel->maps.packets,
+			round_pow2(cfg->packet_ringbuf_bytes ?
+				   cfg->packet_ringbuf_bytes : 8u << 20,
+				   1u << 16));
+	} else {
+		bpf_program__set_autoload(en->skel->progs.pw_pkt_egress, false);
+		bpf_program__set_autoload(en->skel->progs.pw_pkt_ingress,
+					  false);
+	}
+
 	r = owner_bpf__load(en->skel);
 	if (r) {
 		if (r == -EPERM || errno == EPERM)
@@ -371,6 +419,13 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 	if (!en->rb) {
 		pw_error_set(err, -errno, "cannot map the ring buffer: %s",
 			     strerror(errno));
+		goto fail;
+	}
+	if (cfg->on_packet &&
+	    ring_buffer__add(en->rb, bpf_map__fd(en->skel->maps.packets),
+			     on_packet_record, en) < 0) {
+		pw_error_set(err, -errno, "cannot map the packet ring buffer: "
+			     "%s", strerror(errno));
 		goto fail;
 	}
 	/* Hooks first, then the iterator: a socket made in between is seen
@@ -439,6 +494,27 @@ static void ebpf_stats(void *state, struct pw_owner_stats *st)
 	st->owner_changes = counter(en, PW_CNT_OWNER_CHANGE);
 	st->udp_peers = counter(en, PW_CNT_PEER_NEW);
 	st->late_sockets = counter(en, PW_CNT_LATE_STORAGE);
+	st->packets = en->packets;
+	st->packets_lost = counter(en, PW_CNT_PKT_LOST);
+}
+
+static int ebpf_packet_target(void *state, bool cgroup, uint64_t id,
+			      bool add)
+{
+	struct ebpf_engine *en = state;
+	struct bpf_map *map = cgroup ? en->skel->maps.target_cgroups :
+				       en->skel->maps.target_pids;
+	uint32_t pid = (uint32_t)id;
+	const void *key = cgroup ? (const void *)&id : (const void *)&pid;
+	uint8_t one = 1;
+
+	if (!cgroup && id > UINT32_MAX)
+		return -EINVAL;
+	if (add)
+		return bpf_map_update_elem(bpf_map__fd(map), key, &one,
+					   BPF_ANY) ? -errno : 0;
+	return bpf_map_delete_elem(bpf_map__fd(map), key) && errno != ENOENT ?
+	       -errno : 0;
 }
 
 const struct pw_owner_engine_ops pw_engine_ebpf_ops = {
@@ -449,4 +525,5 @@ const struct pw_owner_engine_ops pw_engine_ebpf_ops = {
 	.fd = ebpf_fd,
 	.stats = ebpf_stats,
 	.stop = ebpf_stop,
+	.packet_target = ebpf_packet_target,
 };

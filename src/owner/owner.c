@@ -322,6 +322,21 @@ void pw_owner_ingest_proc(struct pw_owner *o,
 	deliver(o, &ev);
 }
 
+void pw_owner_ingest_packet(struct pw_owner *o,
+			    const struct pw_owner_packet *p)
+{
+	if (o->cfg.on_packet)
+		o->cfg.on_packet(p, o->cfg.ctx);
+}
+
+int pw_owner_packet_target(struct pw_owner *o, bool cgroup, uint64_t id,
+			   bool add)
+{
+	if (!o->ops->packet_target)
+		return -EOPNOTSUPP;
+	return o->ops->packet_target(o->engine, cgroup, id, add);
+}
+
 struct pw_owner *pw_owner_start(const struct pw_owner_config *cfg,
 				struct pw_error *err)
 {

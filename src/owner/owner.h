@@ -90,6 +90,23 @@ struct pw_owner_event {
 typedef void (*pw_owner_event_fn)(const struct pw_owner_event *ev,
 				  void *ctx);
 
+/* A packet the kernel tied to its socket at packet time (eBPF engine with
+ * packets on: cgroup_skb egress and ingress), owned by the socket's stored
+ * owner, never by whatever task ran the softirq. */
+struct pw_owner_packet {
+	uint64_t ts_ns;		/* wall clock */
+	uint8_t dir;		/* enum pw_dir */
+	uint8_t family;		/* 4 or 6 */
+	uint32_t ifindex;
+	uint32_t wirelen;	/* from the IP header on */
+	uint32_t caplen;
+	const uint8_t *data;	/* IP header; valid during the callback */
+	struct pw_packet_owner owner;	/* method ebpf-socket, or none */
+};
+
+typedef void (*pw_owner_packet_fn)(const struct pw_owner_packet *p,
+				   void *ctx);
+
 struct pw_owner_config {
 	enum pw_owner_engine_kind engine;
 	uint64_t poll_interval_ns;	/* polling engine; default 1 s */
@@ -105,6 +122,11 @@ struct pw_owner_config {
 	bool ignore_self;		/* leave out this process's sockets */
 	pw_owner_event_fn on_event;	/* may be NULL */
 	void *ctx;
+	/* Packets (eBPF engine only): on when on_packet is set. */
+	pw_owner_packet_fn on_packet;
+	uint32_t packet_snaplen;	/* bytes copied per packet; max 256 */
+	uint32_t packet_ringbuf_bytes;	/* default 8 MiB */
+	bool packet_targets_only;	/* only pw_owner_packet_target()s */
 };
 
 struct pw_owner_stats {
@@ -122,6 +144,8 @@ struct pw_owner_stats {
 	uint64_t proc_evictions;
 	uint64_t proc_misses;		/* /proc gone before it was read */
 	uint64_t polls;			/* polling engine: snapshots taken */
+	uint64_t packets;		/* packet records delivered */
+	uint64_t packets_lost;		/* dropped: packet buffer full */
 };
 
 struct pw_owner;
@@ -167,6 +191,12 @@ enum pw_owner_method pw_owner_lookup_cookie(struct pw_owner *o,
  * false when the process is unknown and gone. */
 bool pw_owner_proc(struct pw_owner *o, uint32_t pid,
 		   struct pw_owner_info *out);
+
+/* Adds (add true) or removes a process (tgid) or a cgroup v2 id whose
+ * packets are reported when packet_targets_only is set. Returns 0, or
+ * -EOPNOTSUPP when the engine has no packet hooks. */
+int pw_owner_packet_target(struct pw_owner *o, bool cgroup, uint64_t id,
+			   bool add);
 
 const char *pw_owner_engine_name(const struct pw_owner *o);
 enum pw_owner_method pw_owner_engine_method(const struct pw_owner *o);

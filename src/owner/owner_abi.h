@@ -33,6 +33,7 @@ enum pw_abi_kind {
 	PW_ABI_EXEC = 16,
 	PW_ABI_FORK,
 	PW_ABI_EXIT,
+	PW_ABI_PACKET = 32,	/* struct pw_abi_pkt_event, own ring buffer */
 };
 
 /* Flags in struct pw_abi_sk_info and in events. */
@@ -100,6 +101,30 @@ struct pw_abi_proc_event {
 	char args[PW_ABI_ARGS_LEN];
 };
 
+/* A packet of a socket the kernel knew, from cgroup_skb (egress: the
+ * sending socket; ingress: the receiving one, after its lookup), with the
+ * owner stored on that socket: never the task that happens to run the
+ * softirq. data starts at the IP header; caplen bytes are valid. */
+#define PW_ABI_PKT_SNAP 256
+enum pw_abi_pkt_flags {
+	PW_ABI_PKT_EGRESS = 1 << 0,
+	PW_ABI_PKT_INGRESS = 1 << 1,
+	PW_ABI_PKT_NO_OWNER = 1 << 2,	/* socket without stored owner */
+};
+
+struct pw_abi_pkt_event {
+	__u32 kind;		/* PW_ABI_PACKET */
+	__u32 flags;		/* enum pw_abi_pkt_flags */
+	__u64 ts_ns;
+	__u64 cookie;
+	__u32 wirelen;		/* skb->len: IP header to the end */
+	__u32 caplen;
+	__u32 ifindex;
+	__u32 family;		/* AF_INET or AF_INET6 (from skb->protocol) */
+	struct pw_abi_owner owner;
+	__u8 data[PW_ABI_PKT_SNAP];
+};
+
 /* Per-CPU counters, summed by user space. */
 enum pw_abi_counter {
 	PW_CNT_RB_LOST_SOCK,	/* socket event dropped: ring buffer full */
@@ -108,6 +133,8 @@ enum pw_abi_counter {
 	PW_CNT_OWNER_CHANGE,	/* socket used by another process */
 	PW_CNT_PEER_NEW,	/* new UDP (socket, peer) pairs recorded */
 	PW_CNT_LATE_STORAGE,	/* storage created after socket() */
+	PW_CNT_PKT_LOST,	/* packet record dropped: its ring buffer full */
+	PW_CNT_PKT_SENT,	/* packet records written */
 	PW_CNT_MAX,
 };
 
@@ -125,5 +152,7 @@ _Static_assert(sizeof(struct pw_abi_sk_info) == 56, "sk info size");
 _Static_assert(sizeof(struct pw_abi_sock_event) == 120, "sock event size");
 _Static_assert(sizeof(struct pw_abi_proc_event) == 584, "proc event size");
 _Static_assert(sizeof(struct pw_abi_peer_key) == 32, "peer key size");
+_Static_assert(sizeof(struct pw_abi_pkt_event) == 88 + PW_ABI_PKT_SNAP,
+	       "packet event size");
 
 #endif
