@@ -118,6 +118,8 @@ proc_storm() {	# short-lived processes per second, one connection each
 	echo $((n * 1000000000 / (end - start)))
 }
 
+gbit() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1e9 }'; }
+
 declare -A sum
 measure() {	# measure off|table|json
 	local t r p
@@ -126,7 +128,7 @@ measure() {	# measure off|table|json
 	sum[$1-rate]=$(( ${sum[$1-rate]:-0} + r ))
 	sum[$1-proc]=$(( ${sum[$1-proc]:-0} + p ))
 	printf '  round %-5s  %8.2f Gbit/s  %7d conn/s  %6d procs/s\n' "$1" \
-		"$(echo "$t / 1000000000" | bc -l)" "$r" "$p"
+		"$(gbit "$t")" "$r" "$p"
 }
 
 echo "procwire owner_cost: $rounds rounds of ${secs}s each way, $(nproc) CPUs, $(uname -r)"
@@ -148,9 +150,9 @@ echo
 printf '%-12s %14s %14s %14s %9s %9s\n' "" off table json table json
 printf '%-12s %9.2f Gb/s %9.2f Gb/s %9.2f Gb/s %9s %9s   (goal: >= -3%%)\n' \
 	throughput \
-	"$(echo "${sum[off-tput]} / $rounds / 1000000000" | bc -l)" \
-	"$(echo "${sum[table-tput]} / $rounds / 1000000000" | bc -l)" \
-	"$(echo "${sum[json-tput]} / $rounds / 1000000000" | bc -l)" \
+	"$(gbit $((sum[off-tput] / rounds)))" \
+	"$(gbit $((sum[table-tput] / rounds)))" \
+	"$(gbit $((sum[json-tput] / rounds)))" \
 	"$(ratio table tput)" "$(ratio json tput)"
 printf '%-12s %7d conn/s %7d conn/s %7d conn/s %9s %9s   (goal: >= -5%%)\n' \
 	"conn rate" $((sum[off-rate] / rounds)) $((sum[table-rate] / rounds)) \

@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_deps=(
   meson ninja-build pkg-config gcc clang llvm lld
-  libbpf-dev bpftool linux-libc-dev
+  libbpf-dev libelf-dev bpftool linux-libc-dev
   libpcap-dev libnetfilter-queue-dev libmnl-dev
   libluajit-5.1-dev libssl-dev libsodium-dev libncurses-dev zlib1g-dev
   libclang-rt-14-dev clang-tidy

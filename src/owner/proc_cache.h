@@ -4,7 +4,15 @@
  * Details come from where they are freshest: exec events carry the file
  * name and argv from the kernel; everything else is read from /proc the
  * first time a process is seen, checked against the start time. A process
- * gone before that read keeps only its kernel fields (counted as a miss). */
+ * gone before that read keeps only its kernel fields (counted as a miss).
+ *
+ * The executable path is /proc/PID/exe (absolute, symlinks resolved) when
+ * the process is still there as its exec event is read. Otherwise it is
+ * the name given to execve as the exec tracepoint saw it: possibly
+ * relative, and a symlink's own name. bpf_d_path, which would give the
+ * resolved path in the kernel, is not allowed on tracepoints (and fentry
+ * is refused on these machines), so that miss is accepted. The cgroup
+ * path of a gone process is found from its cgroup v2 id. */
 #ifndef PW_OWNER_PROC_CACHE_H
 #define PW_OWNER_PROC_CACHE_H
 
