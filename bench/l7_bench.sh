@@ -107,6 +107,10 @@ if [ "$n_ts" -eq 0 ] || [ "$n_both" != "$n_ts" ]; then
 fi
 
 echo "== speed ($runs runs, best each; packets/s by wall and CPU time)"
+# The I/O floor: reading the file through libpcap and nothing else.
+measure "tcpdump -r F -w /dev/null" "$packets" \
+	tcpdump -r "$cap" -w /dev/null
+c_io=$C
 measure "procwire read F" "$packets" "$pw" read "$cap"
 t_pw=$T c_pw=$C
 measure "procwire read --json F" "$packets" "$pw" read --json "$cap"
@@ -114,11 +118,14 @@ measure "ndpiReader -i F" "$packets" ndpiReader -i "$cap"
 t_nd=$T c_nd=$C
 ratio "procwire / ndpiReader pkt/s (wall)" "$t_nd" "$t_pw" "goal >= 2x"
 ratio "procwire / ndpiReader pkt/s (cpu)" "$c_nd" "$c_pw" "goal >= 2x"
+ratio "procwire / I/O floor time (cpu)" "$c_pw" "$c_io" "1x is the floor"
 if [ "${BENCH_SKIP_TSHARK:-0}" != 1 ]; then
 	runs=${BENCH_TSHARK_RUNS:-1} measure "tshark -r F -q -z conv,tcp" \
 		"$packets" tshark -r "$cap" -q -z conv,tcp
 	ratio "procwire / tshark pkt/s (wall)" "$T" "$t_pw" "goal >= 50x"
 	ratio "procwire / tshark pkt/s (cpu)" "$C" "$c_pw" "goal >= 50x"
+	ratio "tcpdump (I/O floor) / tshark pkt/s (cpu)" "$C" "$c_io" \
+	      "a reader costing what tcpdump costs gets this"
 fi
 
 echo "== memory: flows that start a ClientHello and never finish it"
