@@ -122,15 +122,18 @@ static void print_event(struct events_ctx *ec, const struct pw_owner_event *ev)
 			pw_emit_str(e, "src", NULL, ev->has_tuple ?
 				    addr_str(t->laddr, t->family, src,
 					     sizeof(src)) : NULL);
-			pw_emit_u64(e, "sport", NULL, ev->has_tuple ? t->lport : 0);
+			pw_emit_u64(e, "sport", NULL,
+				    ev->has_tuple ? t->lport : 0);
 			pw_emit_str(e, "dst", NULL, ev->has_tuple ?
 				    addr_str(t->raddr, t->family, dst,
 					     sizeof(dst)) : NULL);
-			pw_emit_u64(e, "dport", NULL, ev->has_tuple ? t->rport : 0);
+			pw_emit_u64(e, "dport", NULL,
+				    ev->has_tuple ? t->rport : 0);
 			pw_emit_u64(e, "cookie", NULL, ev->cookie);
 			pw_emit_u64(e, "netns", NULL, t->netns);
 			if (ev->tcp_state)
-				pw_emit_u64(e, "tcp_state", NULL, ev->tcp_state);
+				pw_emit_u64(e, "tcp_state", NULL,
+					    ev->tcp_state);
 		} else {
 			fputc(t->family == 6 ? '6' : ' ', e->out);
 			fputc(' ', e->out);
@@ -402,8 +405,8 @@ int cmd_events_main(int argc, char **argv)
 		goto out;
 	}
 	if (pw_owner_engine_method(o) == PW_OWNER_POLLING)
-		pw_warn("polling every %.3g s%s: flows shorter than the interval "
-			"can be missed; owners say \"polling\"",
+		pw_warn("polling every %.3g s%s: flows shorter than the "
+			"interval can be missed; owners say \"polling\"",
 			(double)cfg.poll_interval_ns / 1e9,
 			cfg.engine == PW_ENGINE_POLLING ? " (--no-ebpf)" :
 			" (built without eBPF)");

@@ -46,8 +46,7 @@ int procwire_open(const struct procwire_options *opts, procwire_t **out,
 		errbuf[0] = 0;
 	pw_owner_config_default(&cfg);
 	/* Fields are read only when the caller's structure holds them. */
-	if (opts && opts->size >= offsetof(struct procwire_options,
-					   closed_linger_ms) + sizeof(unsigned)) {
+	if (opts && opts->size >= sizeof(*opts)) {
 		switch (opts->engine) {
 		case PROCWIRE_ENGINE_EBPF:
 			cfg.engine = PW_ENGINE_EBPF;
@@ -61,13 +60,15 @@ int procwire_open(const struct procwire_options *opts, procwire_t **out,
 			return -EINVAL;
 		}
 		if (opts->poll_interval_ms)
-			cfg.poll_interval_ns = opts->poll_interval_ms * 1000000ull;
+			cfg.poll_interval_ns =
+				opts->poll_interval_ms * 1000000ull;
 		if (opts->max_sockets)
 			cfg.max_sockets = opts->max_sockets;
 		if (opts->max_processes)
 			cfg.max_procs = opts->max_processes;
 		if (opts->closed_linger_ms)
-			cfg.closed_linger_ns = opts->closed_linger_ms * 1000000ull;
+			cfg.closed_linger_ns =
+				opts->closed_linger_ms * 1000000ull;
 	} else if (opts) {
 		return -EINVAL;
 	}

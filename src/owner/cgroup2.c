@@ -33,7 +33,8 @@ static int detached_mount(void)
 	fs = (int)syscall(SYS_fsopen, "cgroup2", PW_FSOPEN_CLOEXEC);
 	if (fs < 0)
 		goto out;
-	if (syscall(SYS_fsconfig, fs, PW_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+	if (syscall(SYS_fsconfig, fs, PW_FSCONFIG_CMD_CREATE, NULL, NULL,
+		    0) < 0)
 		goto out;
 	mnt = (int)syscall(SYS_fsmount, fs, PW_FSMOUNT_CLOEXEC, 0);
 	if (mnt < 0)
@@ -68,7 +69,8 @@ static int existing_mount(void)
 			n++;
 		/* Field 4 is the root within the fs, 5 the mount point. */
 		if (n >= 5 && !strcmp(fields[3], "/"))
-			fd = open(fields[4], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			fd = open(fields[4],
+				  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	fclose(f);
 	return fd;

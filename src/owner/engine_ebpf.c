@@ -264,8 +264,8 @@ static int prefill(struct ebpf_engine *en, struct pw_error *err)
 	}
 	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0) {
-		pw_error_set(err, -errno, "cannot start the socket iterator: %s",
-			     strerror(errno));
+		pw_error_set(err, -errno, "cannot start the socket "
+			     "iterator: %s", strerror(errno));
 		goto out;
 	}
 	for (;;) {
@@ -386,7 +386,8 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 	/* Packet hooks only when someone consumes packets. */
 	if (cfg->on_packet) {
 		en->skel->rodata->pkt_filter = cfg->packet_targets_only;
-		if (cfg->packet_snaplen && cfg->packet_snaplen < PW_ABI_PKT_SNAP)
+		if (cfg->packet_snaplen &&
+		    cfg->packet_snaplen < PW_ABI_PKT_SNAP)
 			en->skel->rodata->pkt_snaplen = cfg->packet_snaplen;
 		bpf_map__set_max_entries(en->skel->maps.packets,
 			round_pow2(cfg->packet_ringbuf_bytes ?

@@ -183,7 +183,8 @@ bool pw_owner_filter_match(struct pw_owner_filter *f,
 	if (pw_owner_filter_empty(f))
 		return true;
 	if (ev->kind == PW_OEV_FORK && f->follow &&
-	    find_pid(f, o->ppid, 0) >= 0 && find_pid(f, o->pid, o->start_ns) < 0)
+	    find_pid(f, o->ppid, 0) >= 0 &&
+	    find_pid(f, o->pid, o->start_ns) < 0)
 		track(f, o->pid, o->start_ns);
 	idx = o->pid ? find_pid(f, o->pid, o->start_ns) : -1;
 	if (ev->kind == PW_OEV_EXIT && idx >= 0 && f->follow) {

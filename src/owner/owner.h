@@ -63,7 +63,7 @@ enum pw_owner_event_kind {
 	PW_OEV_RECV,
 	PW_OEV_CLOSE,
 	PW_OEV_OWNER,		/* another process took the socket over */
-	PW_OEV_EXISTING,	/* socket open before start (prefill, first poll) */
+	PW_OEV_EXISTING, /* socket open before start (prefill, first poll) */
 	PW_OEV_EXEC,
 	PW_OEV_FORK,
 	PW_OEV_EXIT,
@@ -115,9 +115,9 @@ struct pw_owner_config {
 	uint64_t closed_linger_ns;	/* closed sockets stay findable; 30 s */
 	uint32_t ringbuf_bytes;		/* eBPF ring buffer; default 8 MiB */
 	uint32_t udp_peers;		/* eBPF UDP peer map; default 65536 */
-	uint32_t wakeup_bytes;		/* eBPF: wake the reader only when this
-					 * much waits, else drain every 10 ms
-					 * (0: wake per event); default 64 KiB */
+	/* eBPF: wake the reader only when this much waits, else drain
+	 * every 10 ms (0: wake per event); default 64 KiB. */
+	uint32_t wakeup_bytes;
 	bool proc_events;		/* also report exec/fork/exit */
 	bool ignore_self;		/* leave out this process's sockets */
 	pw_owner_event_fn on_event;	/* may be NULL */

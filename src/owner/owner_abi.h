@@ -133,7 +133,7 @@ enum pw_abi_counter {
 	PW_CNT_OWNER_CHANGE,	/* socket used by another process */
 	PW_CNT_PEER_NEW,	/* new UDP (socket, peer) pairs recorded */
 	PW_CNT_LATE_STORAGE,	/* storage created after socket() */
-	PW_CNT_PKT_LOST,	/* packet record dropped: its ring buffer full */
+	PW_CNT_PKT_LOST, /* packet record dropped: its ring buffer full */
 	PW_CNT_PKT_SENT,	/* packet records written */
 	PW_CNT_MAX,
 };

@@ -11,7 +11,8 @@
 static unsigned kind_bit(const struct pw_sockdiag_sock *s)
 {
 	if (s->proto == IPPROTO_TCP)
-		return s->family == 4 ? PROCWIRE_PORTS_TCP : PROCWIRE_PORTS_TCP6;
+		return s->family == 4 ? PROCWIRE_PORTS_TCP :
+					PROCWIRE_PORTS_TCP6;
 	return s->family == 4 ? PROCWIRE_PORTS_UDP : PROCWIRE_PORTS_UDP6;
 }
 

@@ -176,7 +176,8 @@ void pw_proc_cache_read_proc(struct pw_proc_cache *c,
 	if (n > 0) {
 		char path[1024];
 
-		if (pw_procfs_parse_cgroup(buf, (size_t)n, path, sizeof(path))) {
+		if (pw_procfs_parse_cgroup(buf, (size_t)n, path,
+					   sizeof(path))) {
 			set_str(&e->cgroup, path);
 			if (pw_procfs_container_id(path, id, sizeof(id)))
 				set_str(&e->container, id);

@@ -210,8 +210,8 @@ static int dump_ns(struct scan *sc, const struct ns_rep *ns, uint32_t self,
 	}
 	sc->cur_netns = ns->netns;
 	for (i = 0; i < 4; i++)
-		if (pw_sockdiag_dump(fd, combos[i][0], combos[i][1], on_sock, sc,
-				     err) == 0)
+		if (pw_sockdiag_dump(fd, combos[i][0], combos[i][1], on_sock,
+				     sc, err) == 0)
 			ok++;
 	close(fd);
 	return ok ? 0 : -1;

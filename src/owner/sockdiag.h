@@ -20,7 +20,7 @@
 struct pw_sockdiag_sock {
 	uint8_t family;		/* 4 or 6 */
 	uint8_t proto;		/* as requested */
-	uint8_t state;		/* TCP state (UDP: 7 unconnected, 1 connected) */
+	uint8_t state;	/* TCP state (UDP: 7 unconnected, 1 connected) */
 	uint16_t sport, dport;	/* host order */
 	uint8_t saddr[16], daddr[16];
 	uint32_t uid;

@@ -106,7 +106,8 @@ static void exchange_stream(int fd)
 
 static void set_timeout(int fd, int ms)
 {
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
+	struct timeval tv = { .tv_sec = ms / 1000,
+			      .tv_usec = ms % 1000 * 1000 };
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -124,7 +125,8 @@ static int tcp_connect(const char *addr, unsigned port, unsigned lport)
 	set_timeout(fd, 5000);
 	if (lport) {
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		parse_addr(fam == AF_INET ? "0.0.0.0" : "::", lport, &ls, &llen);
+		parse_addr(fam == AF_INET ? "0.0.0.0" : "::", lport, &ls,
+			   &llen);
 		if (bind(fd, (struct sockaddr *)&ls, llen) < 0)
 			die("bind");
 	}
@@ -360,7 +362,8 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "use-fd") && argc == 3)
 		return run_use_fd(atoi(argv[2]));
 	if (!strcmp(mode, "rate") && argc == 5)
-		return run_rate(argv[2], (unsigned)atoi(argv[3]), atoi(argv[4]));
+		return run_rate(argv[2], (unsigned)atoi(argv[3]),
+				atoi(argv[4]));
 	if (!strcmp(mode, "tcp-server") && argc == 5)
 		return run_tcp_server((unsigned)atoi(argv[2]), atoi(argv[3]),
 				      argv[4]);

@@ -68,7 +68,8 @@ static void test_procfs_misc(void)
 	static const char status[] = "Name:\tcat\nUmask:\t0022\nState:\tR\n"
 				     "Uid:\t1000\t1001\t1002\t1003\n";
 	static const char cg_v2[] = "12:pids:/user.slice\n0::/system.slice/"
-		"docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\n";
+		"docker-0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef.scope\n";
 	static const char cg_v1[] = "3:cpu:/\n2:memory:/mygroup\n";
 	char path[256], id[80], line[64];
 	uint64_t inode;
@@ -80,8 +81,9 @@ static void test_procfs_misc(void)
 	       "socket link with junk refused");
 	tap_ok(!pw_procfs_parse_socket_link("pipe:[5]", &inode),
 	       "pipe link is not a socket");
-	tap_ok(!pw_procfs_parse_socket_link("socket:[99999999999999999999999]",
-					    &inode), "overflowing inode refused");
+	tap_ok(!pw_procfs_parse_socket_link(
+		       "socket:[99999999999999999999999]", &inode),
+	       "overflowing inode refused");
 	tap_ok(pw_procfs_parse_ns_link("net:[4026531840]", &ns) &&
 	       ns == 4026531840u, "netns link inode");
 	tap_ok(pw_procfs_parse_status_uid(status, strlen(status), &uid) &&
@@ -91,8 +93,9 @@ static void test_procfs_misc(void)
 	tap_ok(!strncmp(path, "/system.slice/docker-0123", 25),
 	       "cgroup v2 path preferred over v1");
 	tap_ok(pw_procfs_container_id(path, id, sizeof(id)) &&
-	       !strcmp(id, "0123456789abcdef0123456789abcdef0123456789abcdef"
-			   "0123456789abcdef"), "container id from docker scope");
+	       !strcmp(id, "0123456789abcdef0123456789abcdef"
+			   "0123456789abcdef0123456789abcdef"),
+	       "container id from docker scope");
 	tap_ok(pw_procfs_parse_cgroup(cg_v1, strlen(cg_v1), path, sizeof(path))
 	       && !strcmp(path, "/mygroup"), "first non-root v1 path");
 	tap_ok(!pw_procfs_container_id("/user.slice/session-2.scope", id,
