@@ -253,8 +253,15 @@ static void emit_row(struct pw_emit *e, const struct pw_audit_result *r,
 			pw_audit_stage_name((enum pw_audit_stage)r->stage) :
 			"-");
 	}
-	pw_emit_str(e, "detail", "%-44s ", r->detail);
-	emit_evidence(e, r, base);
+	/* JSON in the documented field order; text keeps the evidence, of
+	 * varying width, in the last column. */
+	if (json) {
+		emit_evidence(e, r, base);
+		pw_emit_str(e, "detail", NULL, r->detail);
+	} else {
+		pw_emit_str(e, "detail", "%-44s ", r->detail);
+		emit_evidence(e, r, base);
+	}
 	pw_emit_end(e);
 }
 

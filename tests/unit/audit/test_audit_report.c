@@ -202,10 +202,10 @@ static void test_json_and_failed_only(void)
 	tap_eq_str(rows, "{\"verdict\":\"dns-failure\",\"stage\":null,"
 		   "\"proto\":\"udp\",\"src\":\"10.0.0.1\",\"sport\":40002,"
 		   "\"dst\":\"10.0.0.2\",\"dport\":53,\"host\":null,"
-		   "\"detail\":\"NXDOMAIN \\\"x\\\".test A\","
 		   "\"evidence\":{\"packets\":[20,23],"
 		   "\"first_ts\":1700000001.000000000,"
-		   "\"last_ts\":1700000001.500000000}}\n",
+		   "\"last_ts\":1700000001.500000000},"
+		   "\"detail\":\"NXDOMAIN \\\"x\\\".test A\"}\n",
 		   "json object, ok rows hidden by --failed");
 	tap_eq_str(sum, "2 connections, 1 ok, 1 failed (1 dns-failure)\n",
 		   "summary counts hidden rows");
