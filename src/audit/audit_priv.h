@@ -70,33 +70,41 @@ struct audit_conn {
 	uint8_t icmp_stage;		/* TCP: enum pw_audit_stage then */
 
 	union {
-	struct {	/* TCP (tcp_signals.c, http_signals.c) */
-	struct audit_list syn;		/* client SYNs */
-	struct audit_mark synack;
-	struct audit_mark rst;		/* first RST from the server, not
-					   during teardown */
-	uint8_t rst_stage;		/* enum pw_audit_stage at that RST */
-	struct audit_mark fin;		/* first FIN either way */
-	struct audit_mark client_rst;
-	struct audit_mark client_hello, server_hello;
-	struct audit_mark http_req, http_reply;
-	struct audit_mark c2s_data, s2c_data; /* first data each way */
-	struct audit_list retrans;	/* client data retransmissions that
-					   count (see pw_audit_config) */
-	uint32_t hello_resent;		/* retransmissions while the
-					   ClientHello is unanswered */
-	uint64_t c2s_bytes, s2c_bytes;
-	uint16_t redirect_status;	/* a failing redirect, or 0 */
-	char *redirect_host;		/* its target (heap, cut to
-					   AUDIT_REDIRECT_HOST_MAX - 1) */
-	};
-	struct {	/* UDP (udp_signals.c, dns_signals.c) */
-	uint64_t udp_out, udp_in;
-	struct audit_mark udp_first_out, udp_last_out, udp_first_in;
-	uint8_t n_dns;
-	bool is_dns;
-	struct audit_dns_query *dns;	/* AUDIT_DNS_QUERIES, heap */
-	};
+		/* TCP (tcp_signals.c, http_signals.c) */
+		struct {
+			struct audit_list syn;	/* client SYNs */
+			struct audit_mark synack;
+			/* The first RST from the server, not in teardown,
+			 * and the stage (enum pw_audit_stage) it came at. */
+			struct audit_mark rst;
+			uint8_t rst_stage;
+			struct audit_mark fin;	/* first FIN either way */
+			struct audit_mark client_rst;
+			struct audit_mark client_hello, server_hello;
+			struct audit_mark http_req, http_reply;
+			/* First data each way. */
+			struct audit_mark c2s_data, s2c_data;
+			/* Client data retransmissions that count (see
+			 * pw_audit_config), and those while the
+			 * ClientHello is unanswered. */
+			struct audit_list retrans;
+			uint32_t hello_resent;
+			uint64_t c2s_bytes, s2c_bytes;
+			/* A failing redirect's code and target (heap, cut
+			 * to AUDIT_REDIRECT_HOST_MAX - 1). */
+			uint16_t redirect_status;
+			char *redirect_host;
+		};
+		/* UDP (udp_signals.c, dns_signals.c) */
+		struct {
+			uint64_t udp_out, udp_in;
+			struct audit_mark udp_first_out, udp_last_out;
+			struct audit_mark udp_first_in;
+			uint8_t n_dns;
+			bool is_dns;
+			/* AUDIT_DNS_QUERIES entries (heap), n_dns used. */
+			struct audit_dns_query *dns;
+		};
 	};
 };
 
