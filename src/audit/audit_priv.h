@@ -60,7 +60,7 @@ struct audit_dns_query {
 struct audit_conn {
 	uint64_t flow_id;
 	struct audit_conn *next;	/* hash chain */
-	uint8_t proto;			/* which member of the union is used */
+	uint8_t proto;			/* which member of the union */
 
 	struct audit_mark first, last;
 
