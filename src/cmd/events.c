@@ -4,11 +4,13 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/emit.h"
 #include "base/log.h"
@@ -196,6 +198,13 @@ static void print_stats(struct pw_owner *o, const struct events_ctx *ec)
 		st.lost_events, st.lost_proc_events, st.socket_evictions,
 		st.proc_evictions, st.proc_misses, st.owner_changes,
 		st.storage_failures);
+}
+
+static bool output_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
 
 static uint64_t mono_ns(void)
@@ -431,7 +440,18 @@ int cmd_events_main(int argc, char **argv)
 			pw_err("events: %s", strerror(-r));
 			goto out;
 		}
-		fflush(stdout);
+		/* A reader that went away (| head) ends the run quietly,
+		 * noticed at the next write or, when nothing is written, by
+		 * the pipe reporting an error on its write end. */
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			if (errno != EPIPE) {
+				pw_err("events: writing: %s", strerror(errno));
+				goto out;
+			}
+			break;
+		}
+		if (output_gone())
+			break;
 	}
 	/* Events already in the buffer still belong to the run. */
 	pw_owner_poll(o, 0);

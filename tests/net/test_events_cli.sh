@@ -180,10 +180,34 @@ if [ $ebpf -eq 1 ]; then
 	tap_ok $rc "text: connect line with endpoints, pid, name, method"
 fi
 
+# A reader that goes away (| head -1) ends the run with exit 0.
+if [ $ebpf -eq 1 ]; then
+	( timeout 20 "$PROCWIRE" events --name pwf-a | head -1 >"$tmp/head.out"
+	  echo "${PIPESTATUS[0]}" >"$tmp/head.rc" ) 2>"$tmp/head.err" &
+	sub=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q ready "$tmp/head.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	for ((i = 0; i < 20; i++)); do
+		ip netns exec "$CLI" "$tmp/pwf-a" tcp 10.78.0.2 7001 >/dev/null
+		[ -s "$tmp/head.rc" ] && break
+		sleep 0.2
+	done
+	wait $sub
+	tap_eq "closed output pipe: exit 0" "$(cat "$tmp/head.rc")" 0
+	tap_eq "closed output pipe: one line read" \
+		"$(grep -c pwf-a "$tmp/head.out")" 1
+fi
+
 # Polling with a flow that outlives the interval: the held connection.
 rm -f "$tmp/go"
 ip netns exec "$CLI" "$tmp/pwf-held" hold 10.78.0.2 7001 "$tmp/go" \
 	>"$tmp/held.out" 2>&1 &
+for ((i = 0; i < 50; i++)); do
+	grep -q client "$tmp/held.out" 2>/dev/null && break
+	sleep 0.1
+done
 "$PROCWIRE" events --json --no-ebpf --interval 0.05 --name pwf-held \
 	>"$tmp/poll.out" 2>"$tmp/poll.err" &
 pid=$!

@@ -100,34 +100,37 @@ static __always_inline void owner_from_task(struct pw_abi_owner *o,
 	bpf_probe_read_kernel_str(o->comm, sizeof(o->comm), t->comm);
 }
 
+/* The current task as a BTF pointer: its fields are read with plain
+ * (fault-checked) loads instead of a probe-read helper call each, which
+ * matters on hooks that run for every connection and every send. */
 static __always_inline void owner_from_current(struct pw_abi_owner *o)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
 
 	o->pid = id >> 32;
 	o->tid = (__u32)id;
 	o->uid = (__u32)bpf_get_current_uid_gid();
 	o->cgroup_id = bpf_get_current_cgroup_id();
-	o->ppid = BPF_CORE_READ(t, real_parent, tgid);
-	o->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+	o->ppid = t->real_parent->tgid;
+	o->start_ns = t->group_leader->start_boottime;
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 
 static __always_inline __u32 current_netns(void)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 
-	return BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+	return t->nsproxy->net_ns->ns.inum;
 }
 
 static __always_inline bool current_is_self_or_kthread(void)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 
 	if (self_pid && (bpf_get_current_pid_tgid() >> 32) == self_pid)
 		return true;
-	return BPF_CORE_READ(t, flags) & PF_KTHREAD;
+	return t->flags & PF_KTHREAD;
 }
 
 static __always_inline bool inet_tcp_udp(__u32 family, __u32 type,
@@ -172,26 +175,39 @@ static __always_inline void copy_info(struct pw_abi_sock_event *e,
 	e->flags = info->flags;
 }
 
-/* Endpoints of a kernel socket (tracing and iterator programs). */
+/* Endpoints of a kernel socket (tracing and iterator programs, where sk
+ * is a BTF pointer read with direct loads). */
 static __always_inline void tuple_from_sk(struct pw_abi_sock_event *e,
 					  const struct sock *sk)
 {
-	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	e->proto = BPF_CORE_READ(sk, sk_protocol);
-	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (e->family == AF_INET) {
-		__u32 s = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-		__u32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+	const struct sock_common *c = &sk->__sk_common;
+	__u32 a;
 
-		__builtin_memcpy(e->saddr, &s, 4);
-		__builtin_memcpy(e->daddr, &d, 4);
+	e->family = c->skc_family;
+	e->proto = sk->sk_protocol;
+	e->state = c->skc_state;
+	e->sport = c->skc_num;
+	e->dport = bpf_ntohs(c->skc_dport);
+	if (e->family == AF_INET) {
+		a = c->skc_rcv_saddr; __builtin_memcpy(e->saddr, &a, 4);
+		a = c->skc_daddr; __builtin_memcpy(e->daddr, &a, 4);
 	} else {
-		BPF_CORE_READ_INTO(&e->saddr, sk,
-				   __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&e->daddr, sk,
-				   __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		a = c->skc_v6_rcv_saddr.in6_u.u6_addr32[0];
+		__builtin_memcpy(e->saddr, &a, 4);
+		a = c->skc_v6_rcv_saddr.in6_u.u6_addr32[1];
+		__builtin_memcpy(e->saddr + 4, &a, 4);
+		a = c->skc_v6_rcv_saddr.in6_u.u6_addr32[2];
+		__builtin_memcpy(e->saddr + 8, &a, 4);
+		a = c->skc_v6_rcv_saddr.in6_u.u6_addr32[3];
+		__builtin_memcpy(e->saddr + 12, &a, 4);
+		a = c->skc_v6_daddr.in6_u.u6_addr32[0];
+		__builtin_memcpy(e->daddr, &a, 4);
+		a = c->skc_v6_daddr.in6_u.u6_addr32[1];
+		__builtin_memcpy(e->daddr + 4, &a, 4);
+		a = c->skc_v6_daddr.in6_u.u6_addr32[2];
+		__builtin_memcpy(e->daddr + 8, &a, 4);
+		a = c->skc_v6_daddr.in6_u.u6_addr32[3];
+		__builtin_memcpy(e->daddr + 12, &a, 4);
 	}
 }
 
@@ -291,7 +307,10 @@ static __always_inline void post_bind(struct bpf_sock *ctx, bool v6)
 	info = info_current(ctx, &created);
 	if (!info)
 		return;
-	owner_from_current(&info->owner);
+	if (!created && info->owner.pid != bpf_get_current_pid_tgid() >> 32) {
+		owner_from_current(&info->owner);
+		info->flags &= ~PW_ABI_F_PREFILL;
+	}
 	e = reserve_sock(PW_ABI_BIND);
 	if (!e)
 		return;
@@ -345,8 +364,11 @@ static __always_inline void on_connect(struct bpf_sock_addr *ctx)
 	info = info_current(sk, &created);
 	if (!info)
 		return;
-	if (!created)
+	/* The creator connecting (the usual case) changes nothing. */
+	if (!created && info->owner.pid != bpf_get_current_pid_tgid() >> 32) {
 		owner_from_current(&info->owner);
+		info->flags &= ~PW_ABI_F_PREFILL;
+	}
 	info->flags &= ~(PW_ABI_F_LISTENER | PW_ABI_F_SENT |
 			 PW_ABI_F_CONNECTED);
 }
@@ -478,10 +500,10 @@ static __always_inline void on_use(struct sock *sk, bool send)
 	__u32 pid, kind = 0;
 	bool created;
 
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	family = sk->__sk_common.skc_family;
 	if (family != AF_INET && family != AF_INET6)
 		return;
-	proto = BPF_CORE_READ(sk, sk_protocol);
+	proto = sk->sk_protocol;
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return;
 	if (current_is_self_or_kthread())
@@ -504,7 +526,7 @@ static __always_inline void on_use(struct sock *sk, bool send)
 	/* The first send names a socket whose endpoints no event carried
 	 * yet (connected UDP; TCP already reported connect or accept). */
 	if (send && !(info->flags & (PW_ABI_F_SENT | PW_ABI_F_CONNECTED)) &&
-	    BPF_CORE_READ(sk, __sk_common.skc_dport)) {
+	    sk->__sk_common.skc_dport) {
 		info->flags |= PW_ABI_F_SENT;
 		if (!kind)
 			kind = PW_ABI_SEND;
@@ -543,7 +565,9 @@ int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 	struct pw_abi_sock_event *e;
 	__u32 kind;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV)
+		return 0;
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	if (oldstate == TCP_SYN_SENT)
 		kind = PW_ABI_CONNECT;
@@ -566,7 +590,7 @@ int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 	if (info)
 		copy_info(e, info);
 	else
-		e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+		e->netns = sk->__sk_common.skc_net.net->ns.inum;
 	e->cookie = bpf_get_socket_cookie(sk);
 	tuple_from_sk(e, sk);
 	e->state = newstate;
