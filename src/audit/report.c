@@ -125,6 +125,8 @@ static void sort_rows(struct pw_audit_report *rep)
 {
 	size_t i, start;
 
+	if (!rep->n)
+		return;
 	qsort(rep->rows, rep->n, sizeof(*rep->rows), cmp_in_group);
 	for (start = 0; start < rep->n; start = i) {
 		uint64_t ts = rep->rows[start].r.flow_first_ts;

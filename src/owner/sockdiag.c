@@ -103,9 +103,14 @@ int pw_sockdiag_parse(const uint8_t *buf, size_t len, uint8_t proto,
 			memcpy(&code, m + NLHDR_LEN, 4);
 			if (code == 0)
 				return 1;
-			return pw_error_set(err, code < 0 ? code : -code,
-					    "sock_diag: %s",
-					    strerror(code < 0 ? -code : code));
+			/* The kernel sends -errno; anything else (INT_MIN,
+			 * positive, huge) is not an errno to negate. */
+			if (code >= 0 || code < -4095)
+				return pw_error_at(err, -EPROTO, off,
+						   "netlink error code %d is "
+						   "not an errno", code);
+			return pw_error_set(err, code, "sock_diag: %s",
+					    strerror(-code));
 		}
 		if (type == SOCK_DIAG_BY_FAMILY &&
 		    parse_msg(m + NLHDR_LEN, mlen - NLHDR_LEN, proto, fn, ctx,
