@@ -18,6 +18,7 @@ enum {
 int cmd_read_main(int argc, char **argv);
 int cmd_events_main(int argc, char **argv);
 int cmd_audit_main(int argc, char **argv);
+int cmd_capture_main(int argc, char **argv);
 
 /* Prints "procwire: error: ..." plus a hint to run --help; returns
  * PW_EXIT_USAGE. */

@@ -17,6 +17,8 @@ static const struct pw_subcommand subcommands[] = {
 	  "stream socket events with the process that owns each socket" },
 	{ "audit", cmd_audit_main,
 	  "name the connections that failed and how (evidence of blocking)" },
+	{ "capture", cmd_capture_main,
+	  "record one application's packets to pcapng, owner on every packet" },
 };
 
 static void show_usage(FILE *out)

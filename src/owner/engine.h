@@ -60,6 +60,7 @@ struct pw_owner_engine_ops {
 	void (*stop)(void *state);
 	/* Packet targets (NULL: no packet hooks). */
 	int (*packet_target)(void *state, bool cgroup, uint64_t id, bool add);
+	int (*packet_target_name)(void *state, const char *comm, bool add);
 };
 
 extern const struct pw_owner_engine_ops pw_engine_ebpf_ops;

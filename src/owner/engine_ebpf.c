@@ -182,13 +182,14 @@ static int on_packet_record(void *ctx, void *data, size_t size)
 	struct pw_owner_packet p;
 
 	if (size < sizeof(*e) || e->kind != PW_ABI_PACKET ||
-	    e->caplen > PW_ABI_PKT_SNAP)
+	    e->caplen > size - sizeof(*e))
 		return 0;
 	memset(&p, 0, sizeof(p));
 	p.ts_ns = e->ts_ns + (uint64_t)en->boot_to_wall;
 	p.dir = (e->flags & PW_ABI_PKT_EGRESS) ? PW_DIR_OUT : PW_DIR_IN;
 	p.family = e->family == AF_INET6 ? 6 : 4;
 	p.ifindex = e->ifindex;
+	p.netns = e->netns;
 	p.wirelen = e->wirelen;
 	p.caplen = e->caplen;
 	p.data = e->data;
@@ -386,8 +387,10 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 	/* Packet hooks only when someone consumes packets. */
 	if (cfg->on_packet) {
 		en->skel->rodata->pkt_filter = cfg->packet_targets_only;
+		en->skel->rodata->pkt_follow = cfg->packet_follow;
+		en->skel->rodata->pkt_skip_lo = cfg->packet_skip_loopback;
 		if (cfg->packet_snaplen &&
-		    cfg->packet_snaplen < PW_ABI_PKT_SNAP)
+		    cfg->packet_snaplen < PW_ABI_PKT_SNAP_MAX)
 			en->skel->rodata->pkt_snaplen = cfg->packet_snaplen;
 		bpf_map__set_max_entries(en->skel->maps.packets,
 			round_pow2(cfg->packet_ringbuf_bytes ?
@@ -518,6 +521,23 @@ static int ebpf_packet_target(void *state, bool cgroup, uint64_t id,
 	       -errno : 0;
 }
 
+static int ebpf_packet_target_name(void *state, const char *comm, bool add)
+{
+	struct ebpf_engine *en = state;
+	int fd = bpf_map__fd(en->skel->maps.target_comms);
+	char key[PW_ABI_COMM_LEN];
+	uint8_t one = 1;
+	size_t n = strlen(comm);
+
+	if (!n || n >= sizeof(key))
+		return -EINVAL;
+	memset(key, 0, sizeof(key));
+	memcpy(key, comm, n);
+	if (add)
+		return bpf_map_update_elem(fd, key, &one, BPF_ANY) ? -errno : 0;
+	return bpf_map_delete_elem(fd, key) && errno != ENOENT ? -errno : 0;
+}
+
 const struct pw_owner_engine_ops pw_engine_ebpf_ops = {
 	.name = "ebpf",
 	.method = PW_OWNER_EBPF_SOCKET,
@@ -527,4 +547,5 @@ const struct pw_owner_engine_ops pw_engine_ebpf_ops = {
 	.stats = ebpf_stats,
 	.stop = ebpf_stop,
 	.packet_target = ebpf_packet_target,
+	.packet_target_name = ebpf_packet_target_name,
 };

@@ -337,6 +337,14 @@ int pw_owner_packet_target(struct pw_owner *o, bool cgroup, uint64_t id,
 	return o->ops->packet_target(o->engine, cgroup, id, add);
 }
 
+int pw_owner_packet_target_name(struct pw_owner *o, const char *comm,
+				bool add)
+{
+	if (!o->ops->packet_target_name)
+		return -EOPNOTSUPP;
+	return o->ops->packet_target_name(o->engine, comm, add);
+}
+
 struct pw_owner *pw_owner_start(const struct pw_owner_config *cfg,
 				struct pw_error *err)
 {

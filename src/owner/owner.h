@@ -97,7 +97,8 @@ struct pw_owner_packet {
 	uint64_t ts_ns;		/* wall clock */
 	uint8_t dir;		/* enum pw_dir */
 	uint8_t family;		/* 4 or 6 */
-	uint32_t ifindex;
+	uint32_t ifindex;	/* in netns */
+	uint32_t netns;		/* socket's network namespace inode; 0 unknown */
 	uint32_t wirelen;	/* from the IP header on */
 	uint32_t caplen;
 	const uint8_t *data;	/* IP header; valid during the callback */
@@ -124,9 +125,13 @@ struct pw_owner_config {
 	void *ctx;
 	/* Packets (eBPF engine only): on when on_packet is set. */
 	pw_owner_packet_fn on_packet;
-	uint32_t packet_snaplen;	/* bytes copied per packet; max 256 */
+	/* Bytes copied per packet: 0 or above the maximum means 262144
+	 * (a GSO packet can hold ~64 KiB). */
+	uint32_t packet_snaplen;
 	uint32_t packet_ringbuf_bytes;	/* default 8 MiB */
 	bool packet_targets_only;	/* only pw_owner_packet_target()s */
+	bool packet_follow;	/* processes forked by target pids too */
+	bool packet_skip_loopback;	/* leave out packets on lo */
 };
 
 struct pw_owner_stats {
@@ -197,6 +202,13 @@ bool pw_owner_proc(struct pw_owner *o, uint32_t pid,
  * -EOPNOTSUPP when the engine has no packet hooks. */
 int pw_owner_packet_target(struct pw_owner *o, bool cgroup, uint64_t id,
 			   bool add);
+
+/* Adds or removes a command name (comm, at most 15 bytes): processes
+ * that exec a program with that name become packet targets (pids) at
+ * exec, in the kernel. Running processes are not covered: add their pids.
+ * Returns 0, -EINVAL (name too long) or -EOPNOTSUPP. */
+int pw_owner_packet_target_name(struct pw_owner *o, const char *comm,
+				bool add);
 
 const char *pw_owner_engine_name(const struct pw_owner *o);
 enum pw_owner_method pw_owner_engine_method(const struct pw_owner *o);

@@ -104,8 +104,13 @@ struct pw_abi_proc_event {
 /* A packet of a socket the kernel knew, from cgroup_skb (egress: the
  * sending socket; ingress: the receiving one, after its lookup), with the
  * owner stored on that socket: never the task that happens to run the
- * softirq. data starts at the IP header; caplen bytes are valid. */
-#define PW_ABI_PKT_SNAP 256
+ * softirq. data starts at the IP header; caplen bytes are valid. Records
+ * are variable-sized: this header, then the packet data in a size class
+ * (the ring buffer reserves constant sizes), caplen <= record size minus
+ * the header. A GSO packet is seen once, before segmentation, so wirelen
+ * can exceed the MTU (~64 KiB, more with BIG TCP). */
+#define PW_ABI_PKT_SNAP 256		/* headers-only copy */
+#define PW_ABI_PKT_SNAP_MAX 262144	/* largest copy (tcpdump's default) */
 enum pw_abi_pkt_flags {
 	PW_ABI_PKT_EGRESS = 1 << 0,
 	PW_ABI_PKT_INGRESS = 1 << 1,
@@ -119,10 +124,12 @@ struct pw_abi_pkt_event {
 	__u64 cookie;
 	__u32 wirelen;		/* skb->len: IP header to the end */
 	__u32 caplen;
-	__u32 ifindex;
+	__u32 ifindex;		/* in the socket's network namespace */
 	__u32 family;		/* AF_INET or AF_INET6 (from skb->protocol) */
+	__u32 netns;		/* the socket's netns inode; 0 unknown */
+	__u32 pad;
 	struct pw_abi_owner owner;
-	__u8 data[PW_ABI_PKT_SNAP];
+	__u8 data[];
 };
 
 /* Per-CPU counters, summed by user space. */
@@ -152,7 +159,6 @@ _Static_assert(sizeof(struct pw_abi_sk_info) == 56, "sk info size");
 _Static_assert(sizeof(struct pw_abi_sock_event) == 120, "sock event size");
 _Static_assert(sizeof(struct pw_abi_proc_event) == 584, "proc event size");
 _Static_assert(sizeof(struct pw_abi_peer_key) == 32, "peer key size");
-_Static_assert(sizeof(struct pw_abi_pkt_event) == 88 + PW_ABI_PKT_SNAP,
-	       "packet event size");
+_Static_assert(sizeof(struct pw_abi_pkt_event) == 96, "packet event size");
 
 #endif

@@ -598,6 +598,46 @@ int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 	return 0;
 }
 
+/* Packet-time owner (for capture). Off unless user space enables the
+ * cgroup_skb programs; then every packet of an inet socket passes there,
+ * and those of the target processes or cgroups (or all, without targets)
+ * are copied with their socket's owner into the packets ring buffer.
+ * Declared before the process hooks, which extend the targets in the
+ * kernel (a forked child, an exec'd name) before the new process can
+ * send anything. */
+const volatile __u8 pkt_filter = 0;	/* 1: only targets */
+const volatile __u8 pkt_follow = 0;	/* 1: children of target pids too */
+const volatile __u8 pkt_skip_lo = 0;	/* 1: leave out loopback (ifindex 1) */
+const volatile __u32 pkt_snaplen = PW_ABI_PKT_SNAP_MAX;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 16);
+} packets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);		/* tgid */
+	__type(value, __u8);
+} target_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);		/* cgroup v2 id */
+	__type(value, __u8);
+} target_cgroups SEC(".maps");
+
+/* Command names (comm, NUL-padded) whose processes become targets at
+ * exec. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, char[PW_ABI_COMM_LEN]);
+	__type(value, __u8);
+} target_comms SEC(".maps");
+
 static __always_inline struct pw_abi_proc_event *reserve_proc(__u32 kind)
 {
 	struct pw_abi_proc_event *e;
@@ -627,8 +667,18 @@ int BPF_PROG(pw_exec, struct task_struct *p, pid_t old_pid,
 {
 	struct pw_abi_proc_event *e;
 	unsigned long start, end;
+	char comm[PW_ABI_COMM_LEN] = {};
+	__u32 tgid;
+	__u8 one = 1;
 	long n;
 
+	if (pkt_filter) {
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (bpf_map_lookup_elem(&target_comms, comm)) {
+			tgid = bpf_get_current_pid_tgid() >> 32;
+			bpf_map_update_elem(&target_pids, &tgid, &one, BPF_ANY);
+		}
+	}
 	e = reserve_proc(PW_ABI_EXEC);
 	if (!e)
 		return 0;
@@ -654,9 +704,18 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(pw_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct pw_abi_proc_event *e;
+	__u32 ptgid, ctgid;
+	__u8 one = 1;
 
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0;	/* a thread, not a process */
+	if (pkt_follow) {
+		ptgid = BPF_CORE_READ(parent, tgid);
+		ctgid = BPF_CORE_READ(child, tgid);
+		if (bpf_map_lookup_elem(&target_pids, &ptgid))
+			bpf_map_update_elem(&target_pids, &ctgid, &one,
+					    BPF_ANY);
+	}
 	e = reserve_proc(PW_ABI_FORK);
 	if (!e)
 		return 0;
@@ -729,82 +788,112 @@ int pw_iter_sockets(struct bpf_iter__task_file *ctx)
 	return 0;
 }
 
-/* Packet-time owner (for capture). Off unless user space enables these
- * programs; then every packet of an inet socket passes here, and those of
- * the target processes or cgroups (or all, without targets) are copied
- * with their socket's owner into the packets ring buffer. */
-const volatile __u8 pkt_filter = 0;	/* 1: only targets */
-const volatile __u32 pkt_snaplen = PW_ABI_PKT_SNAP;
+/* What on_packet learned before the copy. */
+struct pkt_meta {
+	__u64 cookie;
+	__u32 flags;
+	__u32 netns;
+	__u32 ifindex;
+	__u32 family;
+	__u32 wirelen;
+	struct pw_abi_sk_info *info;
+};
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 16);
-} packets SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);		/* tgid */
-	__type(value, __u8);
-} target_pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u64);		/* cgroup v2 id */
-	__type(value, __u8);
-} target_cgroups SEC(".maps");
-
-static __always_inline void on_packet(struct __sk_buff *skb, __u32 dir)
+/* Reserves a record with room bytes of packet data (a constant at every
+ * call site: the ring buffer wants a constant size, and the verifier
+ * bounds the copy by it), copies cap bytes and submits. Records come in
+ * size classes so that a 60-byte ACK does not take 64 KiB of ring. */
+static __always_inline void pkt_emit(struct __sk_buff *skb,
+				     const struct pkt_meta *m, __u64 cap,
+				     const __u64 room)
 {
-	struct pw_abi_sk_info *info = NULL;
 	struct pw_abi_pkt_event *e;
-	struct bpf_sock *sk = skb->sk;
-	__u64 len, cap;	/* 64-bit: the checks then bound the same register */
 
-	if (!sk)
-		return;
-	sk = bpf_sk_fullsock(sk);
-	if (!sk || (sk->family != AF_INET && sk->family != AF_INET6))
-		return;
-	info = bpf_sk_storage_get(&sk_info, sk, 0, 0);
-	if (pkt_filter) {
-		if (!info)
-			return;
-		if (!bpf_map_lookup_elem(&target_pids, &info->owner.pid) &&
-		    !bpf_map_lookup_elem(&target_cgroups,
-					 &info->owner.cgroup_id))
-			return;
-	}
-	e = bpf_ringbuf_reserve(&packets, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&packets, sizeof(*e) + room, 0);
 	if (!e) {
 		count(PW_CNT_PKT_LOST);
 		return;
 	}
 	e->kind = PW_ABI_PACKET;
-	e->flags = dir;
+	e->flags = m->flags;
 	e->ts_ns = bpf_ktime_get_boot_ns();
-	e->cookie = bpf_get_socket_cookie(skb);
-	e->ifindex = skb->ifindex;
-	e->family = skb->protocol == bpf_htons(0x86dd) ? AF_INET6 : AF_INET;
-	len = skb->len;
-	e->wirelen = (__u32)len;
-	if (info) {
-		e->owner = info->owner;
-	} else {
+	e->cookie = m->cookie;
+	e->wirelen = m->wirelen;
+	e->ifindex = m->ifindex;
+	e->family = m->family;
+	e->netns = m->netns;
+	e->pad = 0;
+	if (m->info)
+		e->owner = m->info->owner;
+	else
 		__builtin_memset(&e->owner, 0, sizeof(e->owner));
-		e->flags |= PW_ABI_PKT_NO_OWNER;
-	}
-	cap = len < pkt_snaplen ? len : pkt_snaplen;
 	/* The verifier needs both bounds checked on the register passed to
 	 * the helper; the empty asm stops clang from folding the checks. */
 	asm volatile("" : "+r"(cap));
-	if (cap < 1 || cap > PW_ABI_PKT_SNAP ||
-	    bpf_skb_load_bytes(skb, 0, e->data, cap))
+	if (cap < 1 || cap > room || bpf_skb_load_bytes(skb, 0, e->data, cap))
 		cap = 0;
 	e->caplen = (__u32)cap;
 	count(PW_CNT_PKT_SENT);
 	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void on_packet(struct __sk_buff *skb, __u32 dir)
+{
+	struct bpf_sock *sk = skb->sk;
+	struct pkt_meta m;
+	__u64 len, cap;	/* 64-bit: the checks then bound the same register */
+
+	if (!sk)
+		return;
+	if (pkt_skip_lo && skb->ifindex == 1)
+		return;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk || (sk->family != AF_INET && sk->family != AF_INET6))
+		return;
+	m.info = bpf_sk_storage_get(&sk_info, sk, 0, 0);
+	if (pkt_filter) {
+		if (!m.info)
+			return;
+		if (!bpf_map_lookup_elem(&target_pids, &m.info->owner.pid) &&
+		    !bpf_map_lookup_elem(&target_cgroups,
+					 &m.info->owner.cgroup_id))
+			return;
+	}
+	m.flags = dir | (m.info ? 0 : PW_ABI_PKT_NO_OWNER);
+	m.netns = m.info ? m.info->netns : 0;
+	m.cookie = bpf_get_socket_cookie(skb);
+	m.ifindex = skb->ifindex;
+	m.family = skb->protocol == bpf_htons(0x86dd) ? AF_INET6 : AF_INET;
+	len = skb->len;
+	m.wirelen = (__u32)len;
+	cap = len < pkt_snaplen ? len : pkt_snaplen;
+	/* Size classes: at most ~2x the packet, fewer branches than sizes. */
+	if (cap <= 128)
+		pkt_emit(skb, &m, cap, 128);
+	else if (cap <= 256)
+		pkt_emit(skb, &m, cap, 256);
+	else if (cap <= 576)
+		pkt_emit(skb, &m, cap, 576);
+	else if (cap <= 1024)
+		pkt_emit(skb, &m, cap, 1024);
+	else if (cap <= 1600)
+		pkt_emit(skb, &m, cap, 1600);
+	else if (cap <= 4096)
+		pkt_emit(skb, &m, cap, 4096);
+	else if (cap <= 9216)
+		pkt_emit(skb, &m, cap, 9216);
+	else if (cap <= 16384)
+		pkt_emit(skb, &m, cap, 16384);
+	else if (cap <= 32768)
+		pkt_emit(skb, &m, cap, 32768);
+	else if (cap <= 49152)
+		pkt_emit(skb, &m, cap, 49152);
+	else if (cap <= 65600)
+		pkt_emit(skb, &m, cap, 65600);
+	else if (cap <= 131072)
+		pkt_emit(skb, &m, cap, 131072);
+	else
+		pkt_emit(skb, &m, cap, PW_ABI_PKT_SNAP_MAX);
 }
 
 SEC("cgroup_skb/egress")

@@ -1,0 +1,539 @@
+/* A capture session: owner engine with packet hooks, targets, the pcapng
+ * writer, the core pipeline for the summary, and the run loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/emit.h"
+#include "base/log.h"
+#include "capture/capture.h"
+#include "capture/ifaces.h"
+#include "capture/summary.h"
+#include "capture/target.h"
+#include "core/filter.h"
+#include "core/pipeline.h"
+#include "owner/owner.h"
+#include "sink/flow_report.h"
+#include "sink/pcapng_writer.h"
+
+#define LINKTYPE_RAW 101
+#define DEFAULT_RING (32u << 20)
+#define DEFAULT_SNAPLEN 262144u
+#define HEADERS_SNAPLEN 256u	/* IPv6 + extension headers + TCP options */
+
+struct session {
+	const struct pw_capture_opts *opts;
+	struct pw_owner *o;
+	struct pw_pcapng_writer *w;
+	struct pw_filter *filter;
+	struct pw_pipeline *pl;
+	struct pw_cap_ifaces ifaces;
+	struct pw_cap_procs procs;
+	struct pw_cap_cgroup cg;
+	struct pw_emit emit;
+	struct pw_error werr;	/* first write error */
+	bool failed;		/* writing failed: stop */
+	bool out_gone;		/* stdout reader went away */
+	uint64_t seen;		/* records from the kernel */
+	uint64_t filtered;	/* left out by the expression */
+	uint64_t written;
+	uint64_t user_drops;	/* records not written (iface table full) */
+	bool filter_warned;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void on_flow_end(struct pw_flow *flow, enum pw_flow_end why, void *ctx)
+{
+	struct session *s = ctx;
+
+	pw_cap_procs_flow(&s->procs, flow->pid);
+	if (s->opts->quiet)
+		return;
+	/* The report's text row has no owner columns: they go first. */
+	if (!pw_emit_json(&s->emit))
+		fprintf(s->emit.out, "%7" PRIu32 " %-15s ", flow->pid,
+			flow->pid ? flow->comm : "-");
+	pw_flow_report_flow(&s->emit, flow, why);
+}
+
+static void on_packet(const struct pw_owner_packet *p, void *ctx)
+{
+	struct session *s = ctx;
+	struct pw_pipeline_result res;
+	struct pw_owner_info info;
+	struct pw_pcapng_proc proc = { NULL, NULL };
+	struct pw_cap_iface *iface;
+	struct pw_packet pkt;
+	struct pw_error ferr;
+	int m;
+
+	s->seen++;
+	if (s->failed)
+		return;
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ts_ns = p->ts_ns;
+	pkt.data = p->data;
+	pkt.caplen = p->caplen;
+	pkt.wirelen = p->wirelen;
+	pkt.ifindex = p->ifindex;
+	pkt.linktype = LINKTYPE_RAW;
+	pkt.dir = p->dir;
+	pkt.number = s->seen;
+	pkt.owner = p->owner;
+	pkt.has_owner = p->owner.pid != 0;
+	if (s->filter) {
+		pw_error_clear(&ferr);
+		m = pw_filter_match(s->filter, &pkt, &ferr);
+		if (m < 0 && !s->filter_warned) {
+			pw_log_error(&ferr);
+			s->filter_warned = true;
+		}
+		if (m <= 0) {
+			s->filtered++;
+			return;
+		}
+	}
+	pw_pipeline_feed(s->pl, &pkt, &res);
+	if (res.flow.flow && !res.flow.flow->pid && pkt.has_owner) {
+		res.flow.flow->pid = pkt.owner.pid;
+		memcpy(res.flow.flow->comm, pkt.owner.comm, PW_COMM_LEN);
+		res.flow.flow->owner_method = pkt.owner.method;
+	}
+	/* Headers only: the kernel copied at most 256 bytes; cut where the
+	 * dissector says the payload starts. */
+	if (s->opts->headers_only && res.is_ip && res.dissect.payload_off &&
+	    res.dissect.payload_off < pkt.caplen)
+		pkt.caplen = res.dissect.payload_off;
+	iface = pw_cap_iface_get(&s->ifaces, s->w, p->netns, p->ifindex,
+				 p->owner.pid, &s->werr);
+	if (!iface) {
+		if (s->werr.code == -E2BIG) {
+			s->user_drops++;
+			return;
+		}
+		s->failed = true;
+		return;
+	}
+	if (pkt.has_owner && pw_owner_proc(s->o, pkt.owner.pid, &info)) {
+		proc.exe = info.exe;
+		proc.cmdline = info.cmdline;
+	}
+	if (pw_pcapng_writer_packet(s->w, iface->id, &pkt, &proc,
+				    &s->werr) < 0) {
+		if (s->werr.code == -EPIPE)
+			s->out_gone = true;
+		s->failed = true;
+		return;
+	}
+	iface->packets++;
+	s->written++;
+	pw_cap_procs_add(&s->procs, &pkt);
+}
+
+struct proc_scan {
+	struct session *s;
+	uint32_t root;		/* --pid: descendants of root */
+	int added;
+};
+
+static void add_pid_target(uint32_t pid, uint32_t ppid, void *ctx)
+{
+	struct proc_scan *ps = ctx;
+
+	(void)ppid;
+	if (pw_owner_packet_target(ps->s->o, false, pid, true) == 0)
+		ps->added++;
+}
+
+/* Descendants that exist now: repeated passes over /proc adding every
+ * process whose parent is a target, until a pass adds nothing. */
+struct desc_scan {
+	uint32_t *set;
+	size_t n, cap;
+	bool grew;
+};
+
+static bool in_set(const struct desc_scan *d, uint32_t pid)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->set[i] == pid)
+			return true;
+	return false;
+}
+
+static void add_desc(uint32_t pid, uint32_t ppid, void *ctx)
+{
+	struct desc_scan *d = ctx;
+	uint32_t *grown;
+
+	if (!in_set(d, ppid) || in_set(d, pid))
+		return;
+	if (d->n == d->cap) {
+		grown = realloc(d->set, (d->cap ? d->cap * 2 : 64) *
+				sizeof(*grown));
+		if (!grown)
+			return;
+		d->set = grown;
+		d->cap = d->cap ? d->cap * 2 : 64;
+	}
+	d->set[d->n++] = pid;
+	d->grew = true;
+}
+
+static int add_targets(struct session *s, struct pw_error *err)
+{
+	const struct pw_capture_opts *o = s->opts;
+	struct desc_scan d = { NULL, 0, 0, false };
+	struct proc_scan ps = { s, 0, 0 };
+	uint64_t id;
+	size_t i;
+	int r, ret = -1;
+
+	d.set = calloc(o->npids + 1, sizeof(*d.set));
+	d.cap = o->npids + 1;
+	if (!d.set) {
+		pw_error_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < o->npids; i++) {
+		if (kill((pid_t)o->pids[i], 0) < 0 && errno == ESRCH) {
+			pw_error_set(err, -ESRCH, "no process %u",
+				     o->pids[i]);
+			goto out;
+		}
+		d.set[d.n++] = o->pids[i];
+	}
+	if (o->follow && o->npids) {
+		do {
+			d.grew = false;
+			pw_cap_each_proc(NULL, add_desc, &d);
+		} while (d.grew);
+	}
+	for (i = 0; i < d.n; i++) {
+		r = pw_owner_packet_target(s->o, false, d.set[i], true);
+		if (r < 0) {
+			pw_error_set(err, r, "cannot add target pid %u: %s",
+				     d.set[i], strerror(-r));
+			goto out;
+		}
+	}
+	for (i = 0; i < o->nnames; i++) {
+		r = pw_owner_packet_target_name(s->o, o->names[i], true);
+		if (r < 0) {
+			pw_error_set(err, r, "cannot watch name '%s': %s",
+				     o->names[i], r == -EINVAL ?
+				     "longer than 15 bytes" : strerror(-r));
+			goto out;
+		}
+		pw_cap_each_proc(o->names[i], add_pid_target, &ps);
+	}
+	for (i = 0; i < o->ncgroups; i++) {
+		if (pw_cap_cgroup_resolve(o->cgroups[i], &id, err) < 0)
+			goto out;
+		r = pw_owner_packet_target(s->o, true, id, true);
+		if (r < 0) {
+			pw_error_set(err, r, "cannot add cgroup %s: %s",
+				     o->cgroups[i], strerror(-r));
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(d.set);
+	return ret;
+}
+
+static int open_output(const char *path, struct pw_error *err)
+{
+	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+	int fd;
+
+	if (!strcmp(path, "-"))
+		return STDOUT_FILENO;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return pw_error_set(err, -errno, "cannot create %s: %s", path,
+				    strerror(errno));
+	/* Under sudo the file belongs to the user who asked for it. */
+	if (su && sg && geteuid() == 0 &&
+	    fchown(fd, (uid_t)strtoul(su, NULL, 10),
+		   (gid_t)strtoul(sg, NULL, 10)) < 0)
+		pw_debug("cannot give %s to uid %s: %s", path, su,
+			 strerror(errno));
+	return fd;
+}
+
+static void print_totals(struct session *s, const char *cmd_status)
+{
+	struct pw_owner_stats st;
+	FILE *out = stderr;
+
+	pw_owner_get_stats(s->o, &st);
+	fprintf(out, "procwire: capture: %" PRIu64 " packets written to %s, %"
+		PRIu64 " dropped in the kernel (ring buffer full), %" PRIu64
+		" dropped in procwire, %" PRIu64 " left out by the filter, %u "
+		"interfaces%s%s\n", s->written, s->opts->out_path,
+		st.packets_lost, s->user_drops, s->filtered, s->ifaces.n,
+		cmd_status ? "; " : "", cmd_status ? cmd_status : "");
+}
+
+/* The loop; returns 0, or -1 on a write error. */
+static int run_loop(struct session *s, pid_t child, int *child_status)
+{
+	const struct pw_capture_opts *o = s->opts;
+	uint64_t deadline = o->duration_ns ? mono_ns() + o->duration_ns : 0;
+	uint64_t empty_since = 0, stop_by = 0;
+	bool forwarded = false;
+	int r;
+
+	for (;;) {
+		r = pw_owner_poll(s->o, 50);
+		if (r < 0 && r != -EINTR) {
+			pw_err("capture: %s", strerror(-r));
+			return -1;
+		}
+		if (s->failed)
+			return s->out_gone ? 0 : -1;
+		if (deadline && mono_ns() >= deadline)
+			break;
+		if (child > 0 && waitpid(child, child_status, WNOHANG) ==
+		    child)
+			child = 0;
+		if (stop_signal && !o->cmd)
+			break;
+		if (stop_signal && !forwarded) {
+			/* The command is the foreground job: it gets the
+			 * signal too (the terminal sends SIGINT to the whole
+			 * group; kill(1) does not), then has the grace
+			 * period to finish. */
+			pw_cap_cgroup_signal(&s->cg, (int)stop_signal);
+			forwarded = true;
+			stop_by = mono_ns() + o->grace_ns;
+		}
+		if (stop_by && mono_ns() >= stop_by)
+			break;
+		if (o->cmd && !pw_cap_cgroup_populated(&s->cg)) {
+			if (!empty_since)
+				empty_since = mono_ns();
+			else if (mono_ns() - empty_since >= o->grace_ns)
+				break;
+		} else {
+			empty_since = 0;
+		}
+	}
+	if (child > 0 && waitpid(child, child_status, WNOHANG) != child)
+		*child_status = -1;
+	return 0;
+}
+
+int pw_capture_run(const struct pw_capture_opts *opts)
+{
+	struct pw_owner_config cfg;
+	struct pw_pipeline_config pcfg;
+	struct pw_pcapng_writer_opts wopts;
+	struct session *s;
+	struct pw_error err;
+	struct sigaction sa;
+	char status_text[64] = "", comment[256];
+	int ret = 1, fd = -1, child_status = 0, r = -EINVAL;
+	pid_t child = -1;
+	uint32_t snaplen;
+
+	pw_error_clear(&err);
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		pw_err("out of memory");
+		return 1;
+	}
+	s->opts = opts;
+	s->cg.rootfd = s->cg.dirfd = -1;
+	pw_error_clear(&s->werr);
+	snaplen = opts->snaplen ? opts->snaplen : DEFAULT_SNAPLEN;
+	if (opts->headers_only && snaplen > HEADERS_SNAPLEN)
+		snaplen = HEADERS_SNAPLEN;
+	pw_cap_ifaces_init(&s->ifaces, snaplen);
+	if (opts->filter) {
+		s->filter = pw_filter_new(opts->filter, &err);
+		if (!s->filter) {
+			pw_log_error(&err);
+			ret = 2;
+			goto out;
+		}
+	}
+	pw_emit_init(&s->emit, strcmp(opts->out_path, "-") ? stdout : stderr,
+		     opts->json ? PW_EMIT_JSON : PW_EMIT_TEXT);
+	pw_pipeline_config_default(&pcfg);
+	pcfg.flow.on_end = on_flow_end;
+	pcfg.flow.ctx = s;
+	s->pl = pw_pipeline_new(&pcfg);
+	if (!s->pl) {
+		pw_err("out of memory");
+		goto out;
+	}
+
+	pw_owner_config_default(&cfg);
+	cfg.engine = PW_ENGINE_EBPF;
+	cfg.proc_events = true;	/* exec names and paths for the owners */
+	cfg.ignore_self = true;
+	cfg.on_packet = on_packet;
+	cfg.ctx = s;
+	cfg.packet_snaplen = snaplen;
+	cfg.packet_ringbuf_bytes = opts->ringbuf_bytes ? opts->ringbuf_bytes :
+				   DEFAULT_RING;
+	cfg.packet_targets_only = true;
+	cfg.packet_follow = opts->follow || opts->cmd;
+	cfg.packet_skip_loopback = !opts->loopback;
+	/* Each packet's process is looked up while writing it. */
+	cfg.wakeup_bytes = 0;
+	s->o = pw_owner_start(&cfg, &err);
+	if (!s->o) {
+		if (err.code == -EPERM)
+			pw_err("procwire capture needs root or CAP_BPF+"
+			       "CAP_NET_ADMIN+CAP_PERFMON (and CAP_SYS_ADMIN "
+			       "for a command's cgroup); run it with sudo");
+		else
+			pw_log_error(&err);
+		goto out;
+	}
+	if (add_targets(s, &err) < 0) {
+		pw_log_error(&err);
+		goto out;
+	}
+	if (opts->cmd) {
+		if (pw_cap_cgroup_create(&s->cg, &err) < 0 ||
+		    (r = pw_owner_packet_target(s->o, true, s->cg.id,
+						true)) < 0) {
+			if (!err.msg[0])
+				pw_error_set(&err, r, "cannot watch the "
+					     "command's cgroup");
+			pw_log_error(&err);
+			goto out;
+		}
+	}
+	fd = open_output(opts->out_path, &err);
+	if (fd < 0) {
+		pw_log_error(&err);
+		goto out;
+	}
+	memset(&wopts, 0, sizeof(wopts));
+	wopts.app = "procwire capture";
+	snprintf(comment, sizeof(comment), "procwire capture%s%s",
+		 opts->cmd ? " -- " : "", opts->cmd ? opts->cmd[0] : "");
+	wopts.comment = comment;
+	wopts.name = opts->out_path;
+	s->w = pw_pcapng_writer_open(fd, &wopts, &err);
+	if (!s->w) {
+		pw_log_error(&err);
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (opts->cmd) {
+		child = pw_cap_launch(&s->cg, opts->cmd, &err);
+		if (child < 0) {
+			pw_log_error(&err);
+			ret = err.code == -ENOENT ? PW_CAP_EXIT_NOT_FOUND :
+			      PW_CAP_EXIT_NOT_EXEC;
+			goto out;
+		}
+	}
+	fprintf(stderr, "procwire: capture: writing to %s\n", opts->out_path);
+	if (!opts->quiet && !pw_emit_json(&s->emit)) {
+		fprintf(s->emit.out, "%7s %-15s ", "PID", "COMM");
+		pw_flow_report_header(&s->emit);
+		fflush(s->emit.out);
+	}
+	if (run_loop(s, child, &child_status) < 0) {
+		if (s->failed)
+			pw_log_error(&s->werr);
+		goto out;
+	}
+	pw_owner_poll(s->o, 0);	/* what is already in the ring */
+	if (s->failed && !s->out_gone) {
+		pw_log_error(&s->werr);
+		goto out;
+	}
+	if (opts->cmd) {
+		if (child_status < 0)
+			snprintf(status_text, sizeof(status_text),
+				 "the command is still running");
+		else if (WIFEXITED(child_status))
+			snprintf(status_text, sizeof(status_text),
+				 "the command exited with status %d",
+				 WEXITSTATUS(child_status));
+		else if (WIFSIGNALED(child_status))
+			snprintf(status_text, sizeof(status_text),
+				 "the command was killed by signal %d",
+				 WTERMSIG(child_status));
+	}
+	ret = 0;
+out:
+	if (s->w) {
+		struct pw_owner_stats st;
+		unsigned i;
+
+		memset(&st, 0, sizeof(st));
+		if (s->o)
+			pw_owner_get_stats(s->o, &st);
+		/* Kernel drops are not per interface: the first one carries
+		 * them all. */
+		for (i = 0; i < s->ifaces.n; i++)
+			pw_pcapng_writer_set_stats(s->w, s->ifaces.list[i].id,
+				s->ifaces.list[i].packets,
+				i ? 0 : st.packets_lost + s->user_drops);
+		if (pw_pcapng_writer_close(s->w, fd != STDOUT_FILENO,
+					   &err) < 0 && ret == 0 &&
+		    !s->out_gone) {
+			pw_log_error(&err);
+			ret = 1;
+		}
+		fd = -1;
+	}
+	if (fd >= 0 && fd != STDOUT_FILENO)
+		close(fd);
+	if (s->o && s->pl && (ret == 0 || s->written)) {
+		pw_pipeline_finish(s->pl);
+		if (!opts->quiet) {
+			pw_cap_procs_print(&s->emit, &s->procs);
+			fflush(s->emit.out);
+		}
+		print_totals(s, status_text[0] ? status_text : NULL);
+	}
+	if (s->cg.rootfd >= 0) {
+		r = pw_cap_cgroup_remove(&s->cg);
+		if (r < 0)
+			pw_warn("cannot remove cgroup %s: %s", s->cg.name,
+				strerror(-r));
+	}
+	pw_owner_stop(s->o);
+	pw_pipeline_free(s->pl);
+	pw_filter_free(s->filter);
+	free(s);
+	return ret;
+}

@@ -1,0 +1,46 @@
+/* procwire capture: one application's packets, with the owning process on
+ * every packet, into a pcapng file.
+ *
+ * The kernel does the selection: cgroup_skb programs copy only packets of
+ * sockets whose stored owner is a target (pid, or cgroup id), so other
+ * applications' traffic never reaches user space. */
+#ifndef PW_CAPTURE_CAPTURE_H
+#define PW_CAPTURE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes beyond cmd.h's 0/1/2: the command could not be run (as a
+ * shell does). */
+enum {
+	PW_CAP_EXIT_NOT_EXEC = 126,
+	PW_CAP_EXIT_NOT_FOUND = 127,
+};
+
+struct pw_capture_opts {
+	const char *out_path;	/* "-": standard output */
+	char **cmd;		/* NULL-terminated argv, or NULL */
+	const uint32_t *pids;
+	size_t npids;
+	const char *const *names;
+	size_t nnames;
+	const char *const *cgroups;
+	size_t ncgroups;
+	bool follow;		/* children of --pid processes too */
+	bool loopback;		/* keep packets on lo */
+	bool headers_only;	/* cut after the L4 header */
+	bool json;		/* summary as JSON Lines */
+	bool quiet;		/* no summary */
+	uint32_t snaplen;	/* 0: 262144 */
+	uint32_t ringbuf_bytes;	/* 0: 32 MiB */
+	uint64_t duration_ns;	/* 0: no limit */
+	uint64_t grace_ns;	/* after the command's cgroup empties */
+	const char *filter;	/* tcpdump expression, or NULL */
+};
+
+/* Runs a capture to its end; returns the exit status (cmd.h codes, or
+ * PW_CAP_EXIT_* when the command could not be started). */
+int pw_capture_run(const struct pw_capture_opts *opts);
+
+#endif
