@@ -37,6 +37,9 @@ void pw_emit_u64(struct pw_emit *e, const char *key, const char *text_fmt,
 		 uint64_t val);
 void pw_emit_bool(struct pw_emit *e, const char *key, const char *text_fmt,
 		  bool val);
+/* Text-only piece of a row (nothing in JSON), e.g. a combined column. */
+void pw_emit_text(struct pw_emit *e, const char *text_fmt, const char *val);
+
 /* Nanosecond timestamp: JSON number "seconds.nanoseconds"; text in
  * seconds with microseconds via text_fmt (a %s format). */
 void pw_emit_ts(struct pw_emit *e, const char *key, const char *text_fmt,

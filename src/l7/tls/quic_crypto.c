@@ -88,8 +88,45 @@ bool pw_quic_hkdf_expand_label(const uint8_t *secret, size_t secret_len,
 	return true;
 }
 
+/* The last keys derived on this thread. A client's first Initial is
+ * usually decrypted twice (detection, then the flow's reassembly state),
+ * and a long hello comes in several Initials with the same connection id:
+ * one derivation (five HMAC-SHA256 runs) serves them all. Initial keys are
+ * public by design (RFC 9001 5.2), so caching them exposes nothing. */
+static __thread struct {
+	bool valid;
+	uint32_t version;
+	uint8_t dcid_len;
+	uint8_t dcid[PW_QUIC_CID_MAX];
+	struct pw_quic_keys keys;
+} last_keys;
+
+static bool derive_initial_keys(uint32_t version, const uint8_t *dcid,
+				size_t dcid_len, struct pw_quic_keys *k);
+
 bool pw_quic_client_initial_keys(uint32_t version, const uint8_t *dcid,
 				 size_t dcid_len, struct pw_quic_keys *k)
+{
+	if (last_keys.valid && last_keys.version == version &&
+	    last_keys.dcid_len == dcid_len &&
+	    !memcmp(last_keys.dcid, dcid, dcid_len)) {
+		*k = last_keys.keys;
+		return true;
+	}
+	if (!derive_initial_keys(version, dcid, dcid_len, k))
+		return false;
+	if (dcid_len <= sizeof(last_keys.dcid)) {
+		last_keys.valid = true;
+		last_keys.version = version;
+		last_keys.dcid_len = (uint8_t)dcid_len;
+		memcpy(last_keys.dcid, dcid, dcid_len);
+		last_keys.keys = *k;
+	}
+	return true;
+}
+
+static bool derive_initial_keys(uint32_t version, const uint8_t *dcid,
+				size_t dcid_len, struct pw_quic_keys *k)
 {
 	const uint8_t *salt;
 	uint8_t initial[SHA256_LEN], client[SHA256_LEN];

@@ -99,11 +99,62 @@ static void test_emit_record(void)
 	free(buf);
 }
 
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+/* The emitter's own formatter must print exactly what printf prints for
+ * the formats it takes over. */
+static void test_text_formats(void)
+{
+	static const char *const sfmts[] = { "%s", "%-5s ", "%9s ", "%-24s ",
+					     "[%3s]", "%-1s|" };
+	static const char *const strs[] = { "", "a", "tcp", "www.demo.test",
+					    "a-rather-long-host-name.example" };
+	static const char *const nfmts[] = { "%8lu ", "%lu", "%-6lu|", "%1lu",
+					     "x%12lux" };
+	static const uint64_t nums[] = { 0, 7, 99999999, 123456789012ull,
+					 UINT64_MAX };
+	unsigned i, j, bad = 0;
+
+	for (i = 0; i < PW_ARRAY_SIZE(sfmts); i++) {
+		for (j = 0; j < PW_ARRAY_SIZE(strs); j++) {
+			char want[128], *got = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&got, &len);
+			struct pw_emit e;
+
+			pw_emit_init(&e, f, PW_EMIT_TEXT);
+			pw_emit_str(&e, "k", sfmts[i], strs[j]);
+			fclose(f);
+			snprintf(want, sizeof(want), sfmts[i],
+				 *strs[j] ? strs[j] : "-");
+			bad += strcmp(got, want) != 0;
+			free(got);
+		}
+	}
+	for (i = 0; i < PW_ARRAY_SIZE(nfmts); i++) {
+		for (j = 0; j < PW_ARRAY_SIZE(nums); j++) {
+			char want[128], *got = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&got, &len);
+			struct pw_emit e;
+
+			pw_emit_init(&e, f, PW_EMIT_TEXT);
+			pw_emit_u64(&e, "k", nfmts[i], nums[j]);
+			fclose(f);
+			snprintf(want, sizeof(want), nfmts[i],
+				 (unsigned long)nums[j]);
+			bad += strcmp(got, want) != 0;
+			free(got);
+		}
+	}
+	tap_eq_u64(bad, 0, "fast text formats print what printf prints");
+}
+
 int main(void)
 {
 	test_bytes();
 	test_error();
 	test_json_escape();
 	test_emit_record();
+	test_text_formats();
 	return tap_done();
 }
