@@ -303,13 +303,17 @@ void pw_emit_str_list(struct pw_emit *e, const char *key,
 	}
 	if (!text_fmt)
 		return;
-	buf[0] = '\0';
-	for (i = 0; i < n && used < sizeof(buf) - 1; i++) {
-		int w = snprintf(buf + used, sizeof(buf) - used, "%s%s",
-				 i ? "," : "", items[i]);
-		if (w < 0)
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(items[i]);
+
+		if (used + l + 2 > sizeof(buf))
 			break;
-		used += (size_t)w;
+		if (i)
+			buf[used++] = ',';
+		memcpy(buf + used, items[i], l);
+		used += l;
 	}
-	fprintf(e->out, text_fmt, n ? buf : "-");
+	buf[used] = '\0';
+	if (!text_fast(e->out, text_fmt, n ? buf : "-", 0, false))
+		fprintf(e->out, text_fmt, n ? buf : "-");
 }
