@@ -100,7 +100,7 @@ static void on_packet(const struct pw_owner_packet *p, void *ctx)
 	pkt.ifindex = p->ifindex;
 	pkt.linktype = LINKTYPE_RAW;
 	pkt.dir = p->dir;
-	pkt.number = s->seen;
+	pkt.number = s->written + 1;	/* its frame number in the file */
 	pkt.owner = p->owner;
 	pkt.has_owner = p->owner.pid != 0;
 	if (s->filter) {
@@ -126,6 +126,13 @@ static void on_packet(const struct pw_owner_packet *p, void *ctx)
 	if (s->opts->headers_only && res.is_ip && res.dissect.payload_off &&
 	    res.dissect.payload_off < pkt.caplen)
 		pkt.caplen = res.dissect.payload_off;
+	if (s->opts->on_packet)
+		s->opts->on_packet(&pkt, s->opts->ctx);
+	if (!s->w) {
+		s->written++;
+		pw_cap_procs_add(&s->procs, &pkt);
+		return;
+	}
 	iface = pw_cap_iface_get(&s->ifaces, s->w, p->netns, p->ifindex,
 				 p->owner.pid, &s->werr);
 	if (!iface) {
@@ -291,10 +298,12 @@ static void print_totals(struct session *s, const char *cmd_status)
 	FILE *out = stderr;
 
 	pw_owner_get_stats(s->o, &st);
-	fprintf(out, "procwire: capture: %" PRIu64 " packets written to %s, %"
+	fprintf(out, "procwire: capture: %" PRIu64 " packets %s %s, %"
 		PRIu64 " dropped in the kernel (ring buffer full), %" PRIu64
 		" dropped in procwire, %" PRIu64 " left out by the filter, %u "
-		"interfaces%s%s\n", s->written, s->opts->out_path,
+		"interfaces%s%s\n", s->written,
+		s->opts->out_path ? "written to" : "seen,",
+		s->opts->out_path ? s->opts->out_path : "no file",
 		st.packets_lost, s->user_drops, s->filtered, s->ifaces.n,
 		cmd_status ? "; " : "", cmd_status ? cmd_status : "");
 }
@@ -382,7 +391,8 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 			goto out;
 		}
 	}
-	pw_emit_init(&s->emit, strcmp(opts->out_path, "-") ? stdout : stderr,
+	pw_emit_init(&s->emit, !opts->out_path || strcmp(opts->out_path, "-") ?
+		     stdout : stderr,
 		     opts->json ? PW_EMIT_JSON : PW_EMIT_TEXT);
 	pw_pipeline_config_default(&pcfg);
 	pcfg.flow.on_end = on_flow_end;
@@ -432,8 +442,7 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 			goto out;
 		}
 	}
-	fd = open_output(opts->out_path, &err);
-	if (fd < 0) {
+	if (opts->out_path && (fd = open_output(opts->out_path, &err)) < 0) {
 		pw_log_error(&err);
 		goto out;
 	}
@@ -443,8 +452,8 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 		 opts->cmd ? " -- " : "", opts->cmd ? opts->cmd[0] : "");
 	wopts.comment = comment;
 	wopts.name = opts->out_path;
-	s->w = pw_pcapng_writer_open(fd, &wopts, &err);
-	if (!s->w) {
+	s->w = fd >= 0 ? pw_pcapng_writer_open(fd, &wopts, &err) : NULL;
+	if (fd >= 0 && !s->w) {
 		pw_log_error(&err);
 		goto out;
 	}
@@ -463,7 +472,9 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 			goto out;
 		}
 	}
-	fprintf(stderr, "procwire: capture: writing to %s\n", opts->out_path);
+	if (opts->out_path)
+		fprintf(stderr, "procwire: capture: writing to %s\n",
+			opts->out_path);
 	if (!opts->quiet && !pw_emit_json(&s->emit)) {
 		fprintf(s->emit.out, "%7s %-15s ", "PID", "COMM");
 		pw_flow_report_header(&s->emit);

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/packet.h"
+
 /* Exit codes beyond cmd.h's 0/1/2: the command could not be run (as a
  * shell does). */
 enum {
@@ -18,8 +20,15 @@ enum {
 	PW_CAP_EXIT_NOT_FOUND = 127,
 };
 
+/* Called with each captured packet that passed the filter, after it was
+ * fed to the summary pipeline and before it is written: link type RAW
+ * (101), owner filled, number = its frame number in the file (counting
+ * from 1 the packets given to this callback when there is no file). */
+typedef void (*pw_capture_packet_fn)(const struct pw_packet *pkt, void *ctx);
+
 struct pw_capture_opts {
-	const char *out_path;	/* "-": standard output */
+	const char *out_path;	/* "-": standard output; NULL: no file
+				   (then on_packet should be set) */
 	char **cmd;		/* NULL-terminated argv, or NULL */
 	const uint32_t *pids;
 	size_t npids;
@@ -37,6 +46,8 @@ struct pw_capture_opts {
 	uint64_t duration_ns;	/* 0: no limit */
 	uint64_t grace_ns;	/* after the command's cgroup empties */
 	const char *filter;	/* tcpdump expression, or NULL */
+	pw_capture_packet_fn on_packet;	/* or NULL */
+	void *ctx;		/* for on_packet */
 };
 
 /* Runs a capture to its end; returns the exit status (cmd.h codes, or

@@ -11,6 +11,8 @@
 #include "base/log.h"
 #include "cmd/cmd.h"
 #include "cmd/options.h"
+#include "cmd/targets.h"
+#include "capture/capture.h"
 #include "core/filter.h"
 #include "core/pipeline.h"
 #include "source/capfile.h"
@@ -23,9 +25,11 @@ static void audit_usage(FILE *out)
 {
 	fprintf(out,
 "Usage: procwire audit --read FILE [options] [FILTER EXPRESSION]\n"
+"       procwire audit [-w FILE] [options] [TARGETS] [-- CMD [ARGS...]]\n"
 "\n"
 "Judges every TCP and UDP connection in a capture (pcap or pcapng, \"-\" for\n"
-"standard input; best a capture of one application) and names the ones\n"
+"standard input; best a capture of one application), or live, of one\n"
+"application captured as procwire capture does, and names the ones\n"
 "that failed and how: syn-timeout, reset (with its stage), icmp-unreachable,\n"
 "tls-cut, http-redirect, retransmissions, no-reply, dns-failure,\n"
 "udp-silent; the others are ok. Each verdict cites its packets (numbers in\n"
@@ -33,6 +37,9 @@ static void audit_usage(FILE *out)
 "\n"
 "Options:\n"
 "  -r, --read FILE           the capture to audit\n"
+"  -w, --write FILE          live: keep the application's packets in this\n"
+"                            pcapng file (verdicts cite its frame numbers)\n"
+"  -f, --filter EXPR         live: tcpdump expression selecting packets\n"
 "  -j, --json                one JSON object per connection (JSON Lines);\n"
 "                            the summary goes to standard error\n"
 "      --failed              show failed connections only\n"
@@ -59,9 +66,20 @@ static void audit_usage(FILE *out)
 "The filter expression (tcpdump syntax) selects the application's\n"
 "packets, e.g. procwire audit -r app.pcapng not port 22\n"
 "\n"
+"Live (no --read): the kernel hands over the packets of the target's\n"
+"sockets only (eBPF cgroup_skb, see procwire capture --help and\n"
+"docs/capture.md); the report comes when the capture ends (CMD and its\n"
+"children exited, --duration, or SIGINT). Packets that reach no socket\n"
+"are not seen live: ICMP errors (icmp-unreachable shows as syn-timeout\n"
+"or a silent UDP exchange), a RST for a socket already closed.\n"
+"Needs root, like procwire capture.\n"
+"\n"
 "Exit status: 0 every connection ok; 3 at least one failed; 1 the file is\n"
-"damaged or unreadable (what was read before is judged and printed first);\n"
-"2 wrong options.\n");
+"damaged or unreadable (what was read before is judged and printed first)\n"
+"or the live capture failed; 2 wrong options; 126/127 CMD cannot be\n"
+"executed / not found.\n"
+"\n");
+	pw_targets_usage(out);
 }
 
 enum {
@@ -83,6 +101,9 @@ enum {
 
 static const struct option audit_options[] = {
 	{ "read", required_argument, NULL, 'r' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "filter", required_argument, NULL, 'f' },
+	PW_TARGET_OPTIONS,
 	{ "json", no_argument, NULL, 'j' },
 	{ "failed", no_argument, NULL, OPT_FAILED },
 	{ "retrans-threshold", required_argument, NULL, OPT_RETRANS_THRESHOLD },
@@ -236,6 +257,32 @@ static int audit_packets(struct audit_run *run, struct pw_capfile *cf,
 	return r;
 }
 
+/* Live: each captured packet, numbered as in the -w file. */
+static void audit_live_packet(const struct pw_packet *pkt, void *ctx)
+{
+	struct audit_run *run = ctx;
+	struct pw_pipeline_result res;
+
+	pw_pipeline_feed(run->pl, pkt, &res);
+	pw_audit_packet(run->audit, pw_pipeline_flows(run->pl), pkt, &res);
+}
+
+/* Runs the capture; returns its exit status. */
+static int audit_live(struct audit_run *run, struct pw_targets *t,
+		      const char *wpath, const char *filter)
+{
+	struct pw_capture_opts o;
+
+	memset(&o, 0, sizeof(o));
+	pw_targets_apply(t, &o);
+	o.out_path = wpath;
+	o.filter = filter;
+	o.quiet = true;		/* the audit report replaces the summary */
+	o.on_packet = audit_live_packet;
+	o.ctx = run;
+	return pw_capture_run(&o);
+}
+
 int cmd_audit_main(int argc, char **argv)
 {
 	struct pw_pipeline_config pcfg;
@@ -246,20 +293,32 @@ int cmd_audit_main(int argc, char **argv)
 	struct pw_error err;
 	struct pw_emit emit;
 	enum pw_emit_mode mode = PW_EMIT_TEXT;
-	const char *path = NULL;
-	bool failed_only = false;
+	const char *path = NULL, *wpath = NULL, *live_filter = NULL;
+	struct pw_targets t;
+	bool failed_only = false, live = false;
 	char *expr = NULL;
 	int ret = PW_EXIT_FAILURE, opt, r;
 
 	pw_pipeline_config_default(&pcfg);
 	pw_audit_config_default(&acfg);
 	pw_error_clear(&err);
+	if (pw_targets_init(&t, argc) < 0) {
+		pw_targets_free(&t);
+		return PW_EXIT_FAILURE;
+	}
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+r:jh", audit_options,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv,
+				  "+r:w:f:jh" PW_TARGET_SHORTOPTS,
+				  audit_options, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			path = optarg;
+			break;
+		case 'w':
+			wpath = optarg;
+			break;
+		case 'f':
+			live_filter = optarg;
 			break;
 		case 'j':
 			mode = PW_EMIT_JSON;
@@ -270,24 +329,40 @@ int cmd_audit_main(int argc, char **argv)
 		case OPT_REDIRECT_CODES:
 			if (parse_redirect_codes(optarg,
 						 &acfg.redirect_codes) < 0)
-				return PW_EXIT_USAGE;
+				goto usage;
 			break;
 		case 'h':
 			audit_usage(stdout);
-			return PW_EXIT_OK;
+			ret = PW_EXIT_OK;
+			goto out;
 		case '?':
-			return cmd_usage_error("audit", "unknown option");
+			cmd_usage_error("audit", "unknown option");
+			goto usage;
 		default:
-			if (set_number(opt, optarg, &acfg, &pcfg) < 0)
-				return PW_EXIT_USAGE;
+			r = pw_targets_option(&t, "audit", opt, optarg);
+			if (r < 0)
+				goto usage;
+			if (r == 0 && set_number(opt, optarg, &acfg, &pcfg) < 0)
+				goto usage;
+			if (r > 0)
+				live = true;
 			break;
 		}
 	}
-	if (!path)
-		return cmd_usage_error("audit", "missing --read FILE (auditing "
-				       "a live command is not available yet)");
+	if (path && (live || wpath || live_filter)) {
+		cmd_usage_error("audit", "--read audits a file; -w, -f and "
+				"the target options are for a live audit");
+		goto usage;
+	}
+	if (!path && !live && optind >= argc) {
+		cmd_usage_error("audit", "missing --read FILE, or a target to "
+				"audit live (-- CMD, --pid, --name, --cgroup)");
+		goto usage;
+	}
+	if (!path && pw_targets_finish(&t, "audit", argc, argv, optind) < 0)
+		goto usage;
 
-	if (optind < argc) {
+	if (path && optind < argc) {
 		expr = pw_filter_join_args(argc - optind, argv + optind);
 		if (!expr) {
 			pw_err("out of memory");
@@ -301,10 +376,12 @@ int cmd_audit_main(int argc, char **argv)
 		}
 	}
 
-	cf = pw_capfile_open(path, &err);
-	if (!cf) {
-		pw_log_error(&err);
-		goto out;
+	if (path) {
+		cf = pw_capfile_open(path, &err);
+		if (!cf) {
+			pw_log_error(&err);
+			goto out;
+		}
 	}
 	rep = pw_audit_report_new(&acfg, failed_only);
 	run.audit = pw_audit_new(&acfg, pw_audit_report_add, rep);
@@ -316,17 +393,34 @@ int cmd_audit_main(int argc, char **argv)
 		goto out;
 	}
 
-	r = audit_packets(&run, cf, &err);
+	if (cf) {
+		r = audit_packets(&run, cf, &err);
+	} else {
+		r = audit_live(&run, &t, wpath, live_filter);
+		if (r != PW_EXIT_OK && !pw_audit_active(run.audit) &&
+		    !pw_audit_report_total(rep)) {
+			ret = r;	/* nothing captured: no report */
+			goto out;
+		}
+	}
 	pw_pipeline_finish(run.pl);
 	pw_emit_init(&emit, stdout, mode);
 	pw_audit_report_print(rep, &emit, mode == PW_EMIT_JSON ? stderr
 							       : stdout);
-	if (r < 0) {
+	if (cf && r < 0) {
 		pw_log_error(&err);
 		goto out;
 	}
+	if (!cf && r != PW_EXIT_OK) {
+		ret = r;
+		goto out;
+	}
 	ret = pw_audit_report_failed(rep) ? AUDIT_EXIT_FAILED : PW_EXIT_OK;
+	goto out;
+usage:
+	ret = PW_EXIT_USAGE;
 out:
+	pw_targets_free(&t);
 	pw_pipeline_free(run.pl);
 	pw_audit_free(run.audit);
 	pw_audit_report_free(rep);
