@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""Compares procwire audit -w's capture with a tcpdump of the same link,
+flow by flow.
+
+Usage: audit_live_compare.py CAPTURE REFERENCE OTHER_PORTS
+
+OTHER_PORTS: comma-separated server ports of the other application. Flows
+are TCP/UDP 5-tuples of the packets themselves (ICMP errors, which quote a
+TCP/UDP header, are left out: they reach no socket, so the live capture
+cannot see them). Packets are counted per direction: out (from the client
+10.77.1.1 / fd77:1::1) must match exactly; in may lack packets that
+arrived when the socket was gone, each such direction is listed. Prints
+one line per check, "ok NAME" or "bad NAME: detail"."""
+import subprocess
+import sys
+from collections import Counter
+
+FIELDS = ["ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "tcp.srcport",
+          "tcp.dstport", "udp.srcport", "udp.dstport", "icmp.type",
+          "icmpv6.type"]
+CLIENTS = ("10.77.1.1", "fd77:1::1")
+
+
+def directional(path):
+    out = subprocess.run(
+        ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=f"]
+        + sum((["-e", f] for f in FIELDS), []),
+        check=True, capture_output=True, text=True).stdout
+    c = Counter()
+    for line in out.splitlines():
+        v = line.split("\t")
+        if v[8] or v[9]:
+            continue
+        src, dst = v[0] or v[1], v[2] or v[3]
+        if v[4]:
+            c[("tcp", src, int(v[4]), dst, int(v[5]))] += 1
+        elif v[6]:
+            c[("udp", src, int(v[6]), dst, int(v[7]))] += 1
+    return c
+
+
+def canon(p):
+    a, b = (p[1], p[2]), (p[3], p[4])
+    return (p[0],) + (a + b if a <= b else b + a)
+
+
+def main():
+    cap, ref = directional(sys.argv[1]), directional(sys.argv[2])
+    ports = {int(x) for x in sys.argv[3].split(",")}
+
+    def other(p):
+        return p[2] in ports or p[4] in ports
+
+    ref_other = {canon(p) for p in ref if other(p)}
+    cap_other = {canon(p) for p in cap if other(p)}
+    cap_flows = {canon(p) for p in cap}
+    ref_flows = {canon(p) for p in ref} - ref_other
+    print(("ok" if ref_other else "bad") +
+          " other application ran: %d flows in the reference"
+          % len(ref_other))
+    print(("ok" if not cap_other else "bad") +
+          " no packet of the other application in the capture (%d flows)"
+          % len(cap_other))
+    print(("ok" if cap_flows == ref_flows else "bad") +
+          " same target flows: %d captured, %d in the reference%s" % (
+              len(cap_flows), len(ref_flows),
+              "" if cap_flows == ref_flows else
+              " missing %s extra %s" % (sorted(ref_flows - cap_flows),
+                                        sorted(cap_flows - ref_flows))))
+    keys = [p for p in set(cap) | set(ref) if not other(p)]
+    out_diff = [(p, cap[p], ref[p]) for p in keys
+                if p[1] in CLIENTS and cap[p] != ref[p]]
+    print(("ok" if not out_diff else "bad") +
+          " same packet count out on every flow (%d directions)%s" % (
+              sum(1 for p in keys if p[1] in CLIENTS),
+              "" if not out_diff else " " + str(out_diff)))
+    in_more = [(p, cap[p], ref[p]) for p in keys
+               if p[1] not in CLIENTS and cap[p] > ref[p]]
+    print(("ok" if not in_more else "bad") +
+          " no packet in that the link did not carry%s" % (
+              "" if not in_more else " " + str(in_more)))
+    for p in sorted(keys):
+        if p[1] not in CLIENTS and cap[p] < ref[p]:
+            print("missing-in %s %s:%d -> %s:%d captured %d of %d" % (
+                p[0], p[1], p[2], p[3], p[4], cap[p], ref[p]))
+
+
+main()

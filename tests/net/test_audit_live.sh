@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# procwire audit -w F -- CMD, live, against the censor of
+# tests/net/censor.sh: the audited script (censor_app) meets every way of
+# blocking while a second, untargeted application (censor_other_app)
+# talks to its own ports (8080/tcp, 7005/udp) in the same namespace at
+# the same time, and tcpdump records the client's link.
+#
+# Asserted: each of the script's connections gets its exact verdict (the
+# expectations of the --read test, except where the live capture cannot
+# see a packet: ICMP errors reach no socket, so the connections that the
+# censor answers with ICMP are judged from what their sockets saw), the
+# other application's connections are not judged, exit status 3, the
+# verdicts cite the frame numbers of F (checked by tshark), and F holds
+# every packet of the script's flows and none of the other application
+# (compared with the tcpdump by 5-tuple: the same flows, the same packet
+# count out on each; in, packets that arrive when the socket is gone are
+# not seen, see docs/capture.md, and are listed).
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/topology.sh"	# record_start / record_stop
+source "$(dirname "$0")/censor.sh"
+need_root "live audit against a censor"
+if [ ! -x "$PROCWIRE" ] || ! command -v tshark >/dev/null; then
+	tap_skip "live audit" "needs $PROCWIRE and tshark"
+	tap_done
+	exit 0
+fi
+
+work=$(mktemp -d)
+chmod 755 "$work"
+on_exit "rm -rf $work"
+censor_up "$work"
+tap_ok $? "namespaces, censor rules and servers up"
+record_start "$work/ref.pcap"
+tap_ok $? "tcpdump recording the client's link"
+
+censor_other_app &
+other=$!
+on_exit "kill $other 2>/dev/null"
+export NS_C CENSOR_RAW CENSOR_SRV6
+"$PROCWIRE" audit --json -w "$work/live.pcapng" -- \
+	bash -c "source '$(dirname "$0")/censor.sh' && censor_app" \
+	>"$work/audit.jsonl" 2>"$work/err"
+rc=$?
+wait "$other"
+record_stop
+sed 's/^/# /' "$work/err"
+tap_eq "live audit exits 3 when connections failed" $rc 3
+
+# As in test_audit_censor.sh, except the connections the censor answers
+# with ICMP (no socket sees the error): the TCP one to :8444 keeps
+# retransmitting its SYN (syn-timeout); socat gives up on UDP :7002 and
+# :7003 after the first datagram (the error comes back to it as
+# ECONNREFUSED, but is not a packet of the socket): one datagram out,
+# too few for udp-silent, ok from what their sockets saw.
+cat >"$work/expect" <<'EOF2'
+# proto dport host verdict stage detail-prefix
+udp 53 blocked-dns.test dns-failure - NXDOMAIN blocked-dns.test A
+udp 53 dropdns.test dns-failure - no answer dropdns.test A
+udp 53 * ok -
+tcp 443 good.test ok -
+tcp 80 good.test ok -
+tcp 443 blocked.test reset after-client-hello
+tcp 443 cut-tls.test tls-cut after-client-hello no reply to the ClientHello
+tcp 8443 syn.test syn-timeout handshake
+tcp 8444 icmp.test syn-timeout handshake
+tcp 80 redirect.test http-redirect after-http-request 302 to warning.censor-notice.example
+tcp 80 rst-http.test reset after-http-request
+tcp 80 cut.test reset mid-transfer RST after
+tcp 9000 * retransmissions mid-transfer
+udp 7000 * ok -
+udp 7001 * udp-silent - 5 datagrams out, 0 in
+udp 7002 * ok -
+tcp 80 good6.test ok -
+tcp 443 blocked6.test reset after-client-hello
+udp 7003 * ok -
+EOF2
+"$PYTHON" "$(dirname "$0")/audit_expect.py" "$work/live.pcapng" \
+	"$work/audit.jsonl" "$work/expect" >"$work/check" 2>&1
+rc=$?
+sed 's/^/# /' "$work/check"
+tap_ok $rc "every connection of the script: exact verdict, stage, detail; evidence frame numbers agree with tshark on the -w file"
+tap_eq "no connection of the other application judged" \
+	"$(grep -cE '"dport":(8080|7005)[,}]' "$work/audit.jsonl")" 0
+
+tshark -r "$work/live.pcapng" >/dev/null 2>"$work/tshark.err"
+sed -i '/^Running as user "root"/d' "$work/tshark.err"
+tap_eq "tshark reads the -w file without error" \
+	"$?:$(cat "$work/tshark.err")" "0:"
+"$PYTHON" "$(dirname "$0")/audit_live_compare.py" "$work/live.pcapng" \
+	"$work/ref.pcap" 8080,7005 >"$work/compare"
+while read -r verdict rest; do
+	case $verdict in
+	ok) tap_ok 0 "$rest" ;;
+	bad) tap_ok 1 "$rest" ;;
+	*) echo "# $verdict $rest" ;;
+	esac
+done <"$work/compare"
+
+# The same report as --read on the file it wrote.
+"$PROCWIRE" audit --json --read "$work/live.pcapng" >"$work/read.jsonl" \
+	2>/dev/null
+tap_eq "audit --read of the -w file exits 3" $? 3
+tap_eq "audit --read of the -w file gives the same verdicts" \
+	"$(cut -d, -f2- "$work/read.jsonl" | sort | md5sum)" \
+	"$(cut -d, -f2- "$work/audit.jsonl" | sort | md5sum)"
+tap_done
