@@ -8,6 +8,7 @@
 static unsigned tap_count;
 static unsigned tap_failed;
 
+__attribute__((format(printf, 3, 0)))
 static void tap_vline(bool cond, const char *prefix, const char *fmt,
 		      va_list ap)
 {
