@@ -16,13 +16,13 @@
 #include "base/log.h"
 #include "capture/capture.h"
 #include "capture/ifaces.h"
+#include "capture/output.h"
 #include "capture/summary.h"
 #include "capture/target.h"
 #include "core/filter.h"
 #include "core/pipeline.h"
 #include "owner/owner.h"
 #include "sink/flow_report.h"
-#include "sink/pcapng_writer.h"
 
 #define LINKTYPE_RAW 101
 #define DEFAULT_RING (32u << 20)
@@ -32,7 +32,7 @@
 struct session {
 	const struct pw_capture_opts *opts;
 	struct pw_owner *o;
-	struct pw_pcapng_writer *w;
+	struct pw_cap_output *w;
 	struct pw_filter *filter;
 	struct pw_pipeline *pl;
 	struct pw_cap_ifaces ifaces;
@@ -69,6 +69,16 @@ static void on_flow_end(struct pw_flow *flow, enum pw_flow_end why, void *ctx)
 	struct session *s = ctx;
 
 	pw_cap_procs_flow(&s->procs, flow->pid);
+	if (s->w && s->opts->pcap) {
+		struct pw_owner_info info;
+		struct pw_pcapng_proc proc = { NULL, NULL };
+
+		if (flow->pid && pw_owner_proc(s->o, flow->pid, &info)) {
+			proc.exe = info.exe;
+			proc.cmdline = info.cmdline;
+		}
+		pw_cap_output_flow(s->w, flow, why, &proc);
+	}
 	if (s->opts->quiet)
 		return;
 	/* The report's text row has no owner columns: they go first. */
@@ -147,9 +157,11 @@ static void on_packet(const struct pw_owner_packet *p, void *ctx)
 		proc.exe = info.exe;
 		proc.cmdline = info.cmdline;
 	}
-	if (pw_pcapng_writer_packet(s->w, iface->id, &pkt, &proc,
-				    &s->werr) < 0) {
-		if (s->werr.code == -EPIPE)
+	m = pw_cap_output_packet(s->w, iface->id, &pkt, &proc, &s->werr);
+	if (m != 0) {
+		/* 1: the last file of -G with -W is done; stop as when the
+		 * reader of standard output went away. */
+		if (m > 0 || s->werr.code == -EPIPE)
 			s->out_gone = true;
 		s->failed = true;
 		return;
@@ -272,24 +284,16 @@ out:
 	return ret;
 }
 
-static int open_output(const char *path, struct pw_error *err)
+/* Lost packets so far, for the statistics of each output file. */
+static uint64_t lost_packets(void *ctx)
 {
-	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
-	int fd;
+	struct session *s = ctx;
+	struct pw_owner_stats st;
 
-	if (!strcmp(path, "-"))
-		return STDOUT_FILENO;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return pw_error_set(err, -errno, "cannot create %s: %s", path,
-				    strerror(errno));
-	/* Under sudo the file belongs to the user who asked for it. */
-	if (su && sg && geteuid() == 0 &&
-	    fchown(fd, (uid_t)strtoul(su, NULL, 10),
-		   (gid_t)strtoul(sg, NULL, 10)) < 0)
-		pw_debug("cannot give %s to uid %s: %s", path, su,
-			 strerror(errno));
-	return fd;
+	if (!s->o)
+		return s->user_drops;
+	pw_owner_get_stats(s->o, &st);
+	return st.packets_lost + s->user_drops;
 }
 
 static void print_totals(struct session *s, const char *cmd_status)
@@ -361,12 +365,12 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 {
 	struct pw_owner_config cfg;
 	struct pw_pipeline_config pcfg;
-	struct pw_pcapng_writer_opts wopts;
+	struct pw_cap_output_opts oo;
 	struct session *s;
 	struct pw_error err;
 	struct sigaction sa;
 	char status_text[64] = "", comment[256];
-	int ret = 1, fd = -1, child_status = 0, r = -EINVAL;
+	int ret = 1, child_status = 0, r = -EINVAL;
 	pid_t child = -1;
 	uint32_t snaplen;
 
@@ -442,18 +446,20 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 			goto out;
 		}
 	}
-	if (opts->out_path && (fd = open_output(opts->out_path, &err)) < 0) {
-		pw_log_error(&err);
-		goto out;
-	}
-	memset(&wopts, 0, sizeof(wopts));
-	wopts.app = "procwire capture";
+	memset(&oo, 0, sizeof(oo));
+	oo.path = opts->out_path;
+	oo.format = opts->pcap ? PW_CAP_PCAP : PW_CAP_PCAPNG;
+	oo.rotate_bytes = opts->rotate_bytes;
+	oo.rotate_secs = opts->rotate_secs;
+	oo.max_files = opts->max_files;
+	oo.snaplen = snaplen;
+	oo.app = "procwire capture";
 	snprintf(comment, sizeof(comment), "procwire capture%s%s",
 		 opts->cmd ? " -- " : "", opts->cmd ? opts->cmd[0] : "");
-	wopts.comment = comment;
-	wopts.name = opts->out_path;
-	s->w = fd >= 0 ? pw_pcapng_writer_open(fd, &wopts, &err) : NULL;
-	if (fd >= 0 && !s->w) {
+	oo.comment = comment;
+	oo.drops = lost_packets;
+	oo.ctx = s;
+	if (opts->out_path && !(s->w = pw_cap_output_open(&oo, &err))) {
 		pw_log_error(&err);
 		goto out;
 	}
@@ -505,29 +511,6 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	}
 	ret = 0;
 out:
-	if (s->w) {
-		struct pw_owner_stats st;
-		unsigned i;
-
-		memset(&st, 0, sizeof(st));
-		if (s->o)
-			pw_owner_get_stats(s->o, &st);
-		/* Kernel drops are not per interface: the first one carries
-		 * them all. */
-		for (i = 0; i < s->ifaces.n; i++)
-			pw_pcapng_writer_set_stats(s->w, s->ifaces.list[i].id,
-				s->ifaces.list[i].packets,
-				i ? 0 : st.packets_lost + s->user_drops);
-		if (pw_pcapng_writer_close(s->w, fd != STDOUT_FILENO,
-					   &err) < 0 && ret == 0 &&
-		    !s->out_gone) {
-			pw_log_error(&err);
-			ret = 1;
-		}
-		fd = -1;
-	}
-	if (fd >= 0 && fd != STDOUT_FILENO)
-		close(fd);
 	if (s->o && s->pl && (ret == 0 || s->written)) {
 		pw_pipeline_finish(s->pl);
 		if (!opts->quiet) {
@@ -535,6 +518,12 @@ out:
 			fflush(s->emit.out);
 		}
 		print_totals(s, status_text[0] ? status_text : NULL);
+	}
+	/* After the pipeline's end: the last flows go to the sidecar. */
+	if (s->w && pw_cap_output_close(s->w, &err) < 0 && ret == 0 &&
+	    !s->out_gone) {
+		pw_log_error(&err);
+		ret = 1;
 	}
 	if (s->cg.rootfd >= 0) {
 		r = pw_cap_cgroup_remove(&s->cg);

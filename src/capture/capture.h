@@ -48,6 +48,11 @@ struct pw_capture_opts {
 	const char *filter;	/* tcpdump expression, or NULL */
 	pw_capture_packet_fn on_packet;	/* or NULL */
 	void *ctx;		/* for on_packet */
+	/* Output (src/capture/output.h): file format and rotation. */
+	bool pcap;		/* classic pcap + FILE.flows.jsonl */
+	uint64_t rotate_bytes;	/* -C; 0: none */
+	uint64_t rotate_secs;	/* -G; 0: none */
+	uint32_t max_files;	/* -W; 0: none */
 };
 
 /* Runs a capture to its end; returns the exit status (cmd.h codes, or

@@ -85,7 +85,7 @@ void pw_cap_iface_name(uint32_t own_netns, uint32_t netns, uint32_t ifindex,
 }
 
 struct pw_cap_iface *pw_cap_iface_get(struct pw_cap_ifaces *t,
-				      struct pw_pcapng_writer *w,
+				      struct pw_cap_output *w,
 				      uint32_t netns, uint32_t ifindex,
 				      uint32_t pid, struct pw_error *err)
 {
@@ -109,7 +109,7 @@ struct pw_cap_iface *pw_cap_iface_get(struct pw_cap_ifaces *t,
 	memset(f, 0, sizeof(*f));
 	f->netns = netns;
 	f->ifindex = ifindex;
-	f->id = pw_pcapng_writer_add_iface(w, LINKTYPE_RAW, t->snaplen, name,
+	f->id = pw_cap_output_add_iface(w, LINKTYPE_RAW, t->snaplen, name,
 					   err);
 	if (f->id < 0)
 		return NULL;

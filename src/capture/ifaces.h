@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
-#include "sink/pcapng_writer.h"
+#include "capture/output.h"
 
 #define PW_CAP_MAX_IFACES 256
 
@@ -36,7 +36,7 @@ void pw_cap_ifaces_init(struct pw_cap_ifaces *t, uint32_t snaplen);
  * process in that namespace (the packet's owner) used to name it. NULL
  * with err when the table is full or the write failed. */
 struct pw_cap_iface *pw_cap_iface_get(struct pw_cap_ifaces *t,
-				      struct pw_pcapng_writer *w,
+				      struct pw_cap_output *w,
 				      uint32_t netns, uint32_t ifindex,
 				      uint32_t pid, struct pw_error *err);
 

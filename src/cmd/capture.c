@@ -33,6 +33,17 @@ static void capture_usage(FILE *out)
 "  -s, --snaplen N         bytes kept per packet (default 262144)\n"
 "      --headers-only      keep IP and TCP/UDP/ICMP headers, no payload\n"
 "      --ringbuf-size N    kernel ring buffer bytes (default 33554432)\n"
+"      --format FMT        pcapng (default) or pcap: classic pcap, link\n"
+"                          type RAW, and FILE.flows.jsonl beside it with\n"
+"                          one JSON object per flow and its owner (pid,\n"
+"                          comm, exe, cmdline)\n"
+"  -C SIZE                 new file when the current one would exceed SIZE\n"
+"                          megabytes (1000000 bytes): FILE, FILE1, FILE2...\n"
+"  -G SECS                 new file every SECS seconds; FILE may contain\n"
+"                          strftime(3) conversions (e.g. cap-%%H%%M%%S.pcapng)\n"
+"  -W N                    with -C: a ring of N files FILE0..FILE<N-1>\n"
+"                          (numbers padded to the same width); with -G\n"
+"                          alone: stop after N files\n"
 "  -j, --json              summary as JSON Lines\n"
 "  -q, --quiet             no summary, only the totals line\n"
 "  -v, --verbose           more diagnostics\n"
@@ -61,6 +72,7 @@ static void capture_usage(FILE *out)
 enum {
 	OPT_HEADERS_ONLY = 256,
 	OPT_RINGBUF,
+	OPT_FORMAT,
 };
 
 static const struct option capture_options[] = {
@@ -69,6 +81,7 @@ static const struct option capture_options[] = {
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "headers-only", no_argument, NULL, OPT_HEADERS_ONLY },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "json", no_argument, NULL, 'j' },
 	PW_TARGET_OPTIONS,
 	{ "quiet", no_argument, NULL, 'q' },
@@ -91,7 +104,7 @@ int cmd_capture_main(int argc, char **argv)
 	}
 	optind = 1;
 	while ((opt = getopt_long(argc, argv,
-				  "+w:f:s:jqvh" PW_TARGET_SHORTOPTS,
+				  "+w:f:s:C:G:W:jqvh" PW_TARGET_SHORTOPTS,
 				  capture_options, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
@@ -114,6 +127,32 @@ int cmd_capture_main(int argc, char **argv)
 				       1u << 20, 1u << 30, &v) < 0)
 				goto out;
 			o.ringbuf_bytes = (uint32_t)v;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "pcap") && strcmp(optarg, "pcapng")) {
+				cmd_usage_error("capture", "--format '%s': "
+						"pcapng or pcap", optarg);
+				goto out;
+			}
+			o.pcap = !strcmp(optarg, "pcap");
+			break;
+		case 'C':
+			if (pw_opt_u64("capture", "-C", optarg, 1, 1000000,
+				       &v) < 0)
+				goto out;
+			o.rotate_bytes = v * 1000000u;
+			break;
+		case 'G':
+			if (pw_opt_u64("capture", "-G", optarg, 1,
+				       UINT32_MAX, &v) < 0)
+				goto out;
+			o.rotate_secs = v;
+			break;
+		case 'W':
+			if (pw_opt_u64("capture", "-W", optarg, 1, 1000000,
+				       &v) < 0)
+				goto out;
+			o.max_files = (uint32_t)v;
 			break;
 		case 'j':
 			o.json = true;
@@ -143,6 +182,14 @@ int cmd_capture_main(int argc, char **argv)
 	if (!o.out_path) {
 		cmd_usage_error("capture", "-w FILE is required ('-w -' for "
 				"standard output)");
+		goto out;
+	}
+	if ((o.rotate_bytes || o.rotate_secs) && !strcmp(o.out_path, "-")) {
+		cmd_usage_error("capture", "-C and -G need a file, not '-w -'");
+		goto out;
+	}
+	if (o.max_files && !o.rotate_bytes && !o.rotate_secs) {
+		cmd_usage_error("capture", "-W needs -C or -G");
 		goto out;
 	}
 	if (pw_targets_finish(&t, "capture", argc, argv, optind) < 0)
