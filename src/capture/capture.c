@@ -419,8 +419,9 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	cfg.packet_targets_only = true;
 	cfg.packet_follow = opts->follow || opts->cmd;
 	cfg.packet_skip_loopback = !opts->loopback;
-	/* Each packet's process is looked up while writing it. */
-	cfg.wakeup_bytes = 0;
+	/* Each packet's process is looked up while writing it: by default
+	 * the reader wakes per packet, before a short-lived owner is gone. */
+	cfg.wakeup_bytes = opts->wakeup_bytes;
 	s->o = pw_owner_start(&cfg, &err);
 	if (!s->o) {
 		if (err.code == -EPERM)

@@ -43,6 +43,8 @@ struct pw_capture_opts {
 	bool quiet;		/* no summary */
 	uint32_t snaplen;	/* 0: 262144 */
 	uint32_t ringbuf_bytes;	/* 0: 32 MiB */
+	uint32_t wakeup_bytes;	/* reader woken when this much waits (else
+				   every 10 ms); 0: per packet */
 	uint64_t duration_ns;	/* 0: no limit */
 	uint64_t grace_ns;	/* after the command's cgroup empties */
 	const char *filter;	/* tcpdump expression, or NULL */

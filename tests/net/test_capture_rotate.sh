@@ -124,6 +124,13 @@ tap_eq "-G -W: the files hold what the totals line says" \
 tap_ok $(( $(cat "$tmp/total") < 4000 ? 0 : 1 )) \
 	"-G -W: stopped before the last datagram"
 
+# --- --wakeup-bytes: the reader woken in batches loses nothing ----------
+"$PROCWIRE" capture -q --wakeup-bytes 65536 -w "$tmp/b.pcapng" -- ip netns \
+	exec "$NS_A" "$PYTHON" -c "$sender" 500 0 >/dev/null 2>"$tmp/err.b"
+tap_eq "--wakeup-bytes: the 500 datagrams, each with its owner" \
+	"$(tshark -r "$tmp/b.pcapng" -T fields -e frame.comment 2>/dev/null |
+		grep -c 'comm=python3')/$(written "$tmp/err.b")" "500/500"
+
 # --- usage -----------------------------------------------------------------
 "$PROCWIRE" capture -C 1 -w - -- true >/dev/null 2>&1
 tap_eq "-C with -w - exits 2" $? 2
@@ -131,4 +138,6 @@ tap_eq "-C with -w - exits 2" $? 2
 tap_eq "-W without -C or -G exits 2" $? 2
 "$PROCWIRE" capture -C 0 -w "$tmp/x" -- true >/dev/null 2>&1
 tap_eq "-C 0 exits 2" $? 2
+"$PROCWIRE" capture --wakeup-bytes x -w "$tmp/x" -- true >/dev/null 2>&1
+tap_eq "--wakeup-bytes x exits 2" $? 2
 tap_done
