@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# What `procwire capture` costs and whether it keeps up, against tcpdump.
+# Runs as root; not part of the test suite.
+#
+#   ns a  10.83.0.1/24 ──veth── ns b  10.83.0.2/24
+#   iperf3 -c (the target)            iperf3 -s
+#
+# (a) One iperf3 TCP run per line, captured at the same time by
+#     `procwire capture -w F -- iperf3 -c ...` and `tcpdump -i VETH -w F2`
+#     in ns a: throughput, packets written, drops (procwire's totals line;
+#     tcpdump's "dropped by kernel"), CPU seconds (user+sys of each
+#     capturer, from /proc/PID/stat just before it exits). Lines: default
+#     settings, --headers-only, and larger rings (--ringbuf-size).
+# (b) A non-target iperf3's throughput without and with a capture of
+#     another, idle process (sleep) running: goal at most 3% lower.
+#     Rounds alternate; the best and the median of each side are
+#     compared (on a shared 2-CPU machine single runs vary by 10% or more).
+#
+# Usage: bench/capture_bench.sh [SECONDS] [ROUNDS]
+# Environment: PW_BUILD (default build), RINGS (ring sizes in MiB for the
+# extra lines of (a), default "128 512 1024"), RATES (iperf3 -b rates
+# for the lines of procwire alone at the default ring, default
+# "1G 2G 4G 8G"), WAKEUPS (--wakeup-bytes values, default
+# "65536 1048576"), PARTS (a, b or ab: which parts run, default ab).
+set -u
+. "$(dirname "$0")/lib.sh"
+bench_init
+PROCWIRE=$build/procwire
+secs=${1:-5}
+rounds=${2:-3}
+rings=${RINGS:-128 512 1024}
+RATES=${RATES:-1G 2G 4G 8G}
+WAKEUPS=${WAKEUPS:-65536 1048576}
+PARTS=${PARTS:-ab}
+tag="pwc-$$"
+PY=/usr/bin/python3
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "capture_bench: needs root" >&2
+	exit 1
+fi
+for c in iperf3 tcpdump; do
+	command -v $c >/dev/null || { echo "capture_bench: needs $c" >&2; exit 1; }
+done
+tmp=$(mktemp -d /tmp/pw-capbench-XXXXXX)
+chmod 755 "$tmp"
+cleanup() {
+	[ -n "${srv:-}" ] && kill "$srv" 2>/dev/null
+	ip netns del "$tag-a" 2>/dev/null
+	ip netns del "$tag-b" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+ip netns add "$tag-a" && ip netns add "$tag-b" || exit 1
+ip -n "$tag-a" link set lo up
+ip -n "$tag-b" link set lo up
+ip link add pwca netns "$tag-a" type veth peer name pwcb netns "$tag-b"
+ip -n "$tag-a" addr add 10.83.0.1/24 dev pwca
+ip -n "$tag-b" addr add 10.83.0.2/24 dev pwcb
+ip -n "$tag-a" link set pwca up
+ip -n "$tag-b" link set pwcb up
+ip netns exec "$tag-b" iperf3 -s >/dev/null 2>&1 &
+srv=$!
+sleep 0.5
+
+gbits() {	# iperf3 -J file: receiver's Gbit/s
+	$PY -c 'import json, sys
+print("%.2f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]
+      ["bits_per_second"] / 1e9))' "$1" 2>/dev/null || echo 0
+}
+cpu_of() {	# PID: user+sys seconds of the process itself
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
+		"/proc/$1/stat" 2>/dev/null
+}
+# watch PID: samples its CPU time until it exits; the last sample stays in
+# $tmp/cpu.PID.
+watch_cpu() {
+	local c
+	while c=$(cpu_of "$1") && [ -n "$c" ]; do
+		echo "$c" >"$tmp/cpu.$1"
+		sleep 0.1
+	done
+}
+# client [RATE]: the iperf3 client command (RATE: -b, e.g. 2G; 0: no limit)
+client() {
+	echo ip netns exec "$tag-a" iperf3 -c 10.83.0.2 -t "$secs" -J \
+		-b "${1:-0}"
+}
+
+# line NAME TCPDUMP RATE [CAPTURE OPTIONS]: one run of (a); TCPDUMP 0:
+# procwire alone; RATE: iperf3 -b (0: as fast as it goes).
+line() {
+	local name=$1 with_td=$2 rate=$3 td pw w1=0 w2 tdcpu=- pwcpu w kd ud
+	local tcap=- tdrop=-
+	shift 3
+	rm -f "$tmp"/cap* "$tmp"/td.pcap "$tmp/td.err"
+	if [ "$with_td" = 1 ]; then
+		ip netns exec "$tag-a" tcpdump -i pwca -s 262144 \
+			-w "$tmp/td.pcap" 2>"$tmp/td.err" &
+		td=$!
+		for ((i = 0; i < 50; i++)); do
+			grep -q listening "$tmp/td.err" && break
+			sleep 0.1
+		done
+		watch_cpu "$td" &
+		w1=$!
+	fi
+	"$PROCWIRE" capture -q --grace 0.5 "$@" -w "$tmp/cap.pcapng" -- \
+		$(client "$rate") >"$tmp/ip.json" 2>"$tmp/pw.err" &
+	pw=$!
+	sleep 0.2
+	watch_cpu "$pw" &
+	w2=$!
+	wait "$pw"
+	sleep 0.3
+	if [ "$with_td" = 1 ]; then
+		tdcpu=$(cpu_of "$td")
+		kill -INT "$td"
+		wait "$td"
+		wait "$w1"
+		tcap=$(sed -n 's/^\([0-9]*\) packets captured/\1/p' \
+			"$tmp/td.err")
+		tdrop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel/\1/p' \
+			"$tmp/td.err")
+	fi
+	wait "$w2"
+	pwcpu=$(cat "$tmp/cpu.$pw" 2>/dev/null || echo "?")
+	w=$(sed -n 's/^procwire: capture: \([0-9]*\) packets written.*/\1/p' \
+		"$tmp/pw.err")
+	kd=$(sed -n 's/.* \([0-9]*\) dropped in the kernel.*/\1/p' "$tmp/pw.err")
+	ud=$(sed -n 's/.* \([0-9]*\) dropped in procwire.*/\1/p' "$tmp/pw.err")
+	printf '%-22s %6s Gbit/s | procwire %8s written %8s+%s dropped cpu %5ss | tcpdump %8s written %8s dropped cpu %5ss\n' \
+		"$name" "$(gbits "$tmp/ip.json")" "${w:-?}" "${kd:-?}" \
+		"${ud:-?}" "$pwcpu" "${tcap:-?}" "${tdrop:-?}" "$tdcpu"
+	[ -n "$w" ] || sed 's/^/  procwire: /' "$tmp/pw.err"
+}
+
+if [[ $PARTS == *a* ]]; then
+echo "== (a) iperf3 ${secs}s a->b, captured by procwire (-- iperf3) and tcpdump (-i veth) at once"
+$(client) >"$tmp/ip.json" 2>/dev/null
+printf '%-22s %6s Gbit/s\n' "no capture" "$(gbits "$tmp/ip.json")"
+line "default (32 MiB ring)" 1 0
+line "--headers-only" 1 0 --headers-only
+for r in $rings; do
+	line "--ringbuf-size ${r}M" 1 0 --ringbuf-size $((r << 20))
+done
+echo "-- procwire alone (no tcpdump)"
+line "default (32 MiB ring)" 0 0
+line "--headers-only" 0 0 --headers-only
+for r in $rings; do
+	line "--ringbuf-size ${r}M" 0 0 --ringbuf-size $((r << 20))
+done
+echo "-- procwire alone, reader batching (--wakeup-bytes)"
+for wb in $WAKEUPS; do
+	line "--wakeup-bytes $wb" 0 0 --wakeup-bytes "$wb"
+	line "wakeup $wb + 256M ring" 0 0 --wakeup-bytes "$wb" \
+		--ringbuf-size $((256 << 20))
+done
+echo "-- procwire alone, iperf3 -b RATE, default ring"
+for b in $RATES; do
+	line "-b $b" 0 "$b"
+done
+
+fi
+[[ $PARTS == *b* ]] || exit 0
+echo "== (b) a non-target iperf3 with and without a capture of an idle process"
+ip netns exec "$tag-a" sleep 100000 &
+idle=$!
+best_off=0
+best_on=0
+offs=""
+ons=""
+for ((k = 0; k < rounds; k++)); do
+	$(client) >"$tmp/off.json" 2>/dev/null
+	off=$(gbits "$tmp/off.json")
+	"$PROCWIRE" capture -q -w "$tmp/idle.pcapng" --pid "$idle" \
+		2>"$tmp/idle.err" &
+	cap=$!
+	sleep 1
+	$(client) >"$tmp/on.json" 2>/dev/null
+	on=$(gbits "$tmp/on.json")
+	kill -INT "$cap"
+	wait "$cap"
+	echo "round $k: without $off Gbit/s, with $on Gbit/s ($(sed -n \
+		's/^procwire: capture: \([0-9]*\) packets written.*/\1/p' \
+		"$tmp/idle.err") packets of the idle process captured)"
+	offs="$offs $off"
+	ons="$ons $on"
+	awk "BEGIN{exit !($off > $best_off)}" && best_off=$off
+	awk "BEGIN{exit !($on > $best_on)}" && best_on=$on
+done
+kill "$idle"
+pct=$(awk -v a="$best_off" -v b="$best_on" \
+	'BEGIN { printf "%.1f", (a > 0 ? (b - a) / a * 100 : 0) }')
+echo "best without $best_off Gbit/s, with $best_on Gbit/s: $pct % (goal: not below -3 %)"
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 }
+	END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+moff=$(echo "$offs" | median)
+mon=$(echo "$ons" | median)
+pct=$(awk -v a="$moff" -v b="$mon" \
+	'BEGIN { printf "%.1f", (a > 0 ? (b - a) / a * 100 : 0) }')
+echo "median without $moff Gbit/s, with $mon Gbit/s: $pct %"
