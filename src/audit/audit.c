@@ -75,6 +75,23 @@ void audit_list_add(struct audit_list *l, const struct pw_packet *pkt)
 	l->count++;
 }
 
+struct audit_conn *audit_conn_touch(struct pw_audit *a,
+				    const struct pw_flow *f,
+				    const struct pw_packet *pkt)
+{
+	struct audit_conn *c;
+
+	if (f->key.proto != IPPROTO_TCP && f->key.proto != IPPROTO_UDP)
+		return NULL;
+	c = audit_conn_get(a, f->id, f->key.proto, true);
+	if (!c)
+		return NULL;
+	if (!c->first.pkt)
+		audit_mark_set(&c->first, pkt);
+	audit_mark_set(&c->last, pkt);
+	return c;
+}
+
 void pw_audit_packet(struct pw_audit *a, struct pw_flow_table *flows,
 		     const struct pw_packet *pkt,
 		     const struct pw_pipeline_result *res)
@@ -89,16 +106,9 @@ void pw_audit_packet(struct pw_audit *a, struct pw_flow_table *flows,
 			audit_icmp_error(a, flows, pkt, res);
 		return;
 	}
-	if (f->key.proto != IPPROTO_TCP && f->key.proto != IPPROTO_UDP)
-		return;
-	/* Without memory for its state a connection goes unjudged rather
-	 * than judged on half its packets. */
-	c = audit_conn_get(a, f->id, f->key.proto, true);
+	c = audit_conn_touch(a, f, pkt);
 	if (!c)
 		return;
-	if (!c->first.pkt)
-		audit_mark_set(&c->first, pkt);
-	audit_mark_set(&c->last, pkt);
 	if (f->key.proto == IPPROTO_TCP)
 		audit_tcp_packet(a, c, f, pkt, res);
 	else

@@ -125,6 +125,14 @@ void audit_table_free(struct pw_audit *a);
 /* proto (IPPROTO_TCP/UDP) is set on a connection created here. */
 struct audit_conn *audit_conn_get(struct pw_audit *a, uint64_t flow_id,
 				  uint8_t proto, bool create);
+
+/* audit.c: the connection state of a TCP or UDP flow that pkt belongs to (created
+ * on first use), with pkt recorded as its first/last packet. NULL for
+ * other protocols, or without memory: a connection then goes unjudged
+ * rather than judged on half its packets. */
+struct audit_conn *audit_conn_touch(struct pw_audit *a,
+				    const struct pw_flow *f,
+				    const struct pw_packet *pkt);
 /* Unlinks the connection; the caller frees it with audit_conn_free. */
 struct audit_conn *audit_conn_take(struct pw_audit *a, uint64_t flow_id);
 void audit_conn_free(struct audit_conn *c);

@@ -35,14 +35,9 @@ void audit_icmp_error(struct pw_audit *a, struct pw_flow_table *flows,
 	 * client port already closed) says nothing about blocking. */
 	if (!f || dir != PW_C2S)
 		return;
-	if (f->key.proto != IPPROTO_TCP && f->key.proto != IPPROTO_UDP)
-		return;
-	c = audit_conn_get(a, f->id, f->key.proto, true);
+	c = audit_conn_touch(a, f, pkt);
 	if (!c)
 		return;
-	if (!c->first.pkt)
-		audit_mark_set(&c->first, pkt);
-	audit_mark_set(&c->last, pkt);
 	if (c->icmp.pkt)
 		return;
 	audit_mark_set(&c->icmp, pkt);
