@@ -112,10 +112,11 @@ veth_link() {
 	echo "$ia $ib"
 }
 
-# wait_port NS PROTO PORT: waits (bounded) until something listens.
+# wait_port NS PROTO PORT: waits (bounded: 20 s, a loaded CI machine can
+# take seconds to start a python server) until something listens.
 wait_port() {
 	local i
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 200; i++)); do
 		if ip netns exec "$1" ss -Hln"${2:0:1}" "sport = :$3" | grep -q .; then
 			return 0
 		fi
