@@ -68,6 +68,8 @@ static void on_flow_end(struct pw_flow *flow, enum pw_flow_end why, void *ctx)
 {
 	struct session *s = ctx;
 
+	if (s->opts->on_flow_end)
+		s->opts->on_flow_end(flow, why, s->opts->ctx);
 	pw_cap_procs_flow(&s->procs, flow->pid);
 	if (s->w && s->opts->pcap) {
 		struct pw_owner_info info;
@@ -137,7 +139,8 @@ static void on_packet(const struct pw_owner_packet *p, void *ctx)
 	    res.dissect.payload_off < pkt.caplen)
 		pkt.caplen = res.dissect.payload_off;
 	if (s->opts->on_packet)
-		s->opts->on_packet(&pkt, s->opts->ctx);
+		s->opts->on_packet(&pkt, &res, pw_pipeline_flows(s->pl),
+				   s->opts->ctx);
 	if (!s->w) {
 		s->written++;
 		pw_cap_procs_add(&s->procs, &pkt);
@@ -398,7 +401,10 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	pw_emit_init(&s->emit, !opts->out_path || strcmp(opts->out_path, "-") ?
 		     stdout : stderr,
 		     opts->json ? PW_EMIT_JSON : PW_EMIT_TEXT);
-	pw_pipeline_config_default(&pcfg);
+	if (opts->pipeline)
+		pcfg = *opts->pipeline;
+	else
+		pw_pipeline_config_default(&pcfg);
 	pcfg.flow.on_end = on_flow_end;
 	pcfg.flow.ctx = s;
 	s->pl = pw_pipeline_new(&pcfg);

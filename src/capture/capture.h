@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "base/packet.h"
+#include "core/pipeline.h"
 
 /* Exit codes beyond cmd.h's 0/1/2: the command could not be run (as a
  * shell does). */
@@ -20,11 +21,20 @@ enum {
 	PW_CAP_EXIT_NOT_FOUND = 127,
 };
 
-/* Called with each captured packet that passed the filter, after it was
- * fed to the summary pipeline and before it is written: link type RAW
- * (101), owner filled, number = its frame number in the file (counting
- * from 1 the packets given to this callback when there is no file). */
-typedef void (*pw_capture_packet_fn)(const struct pw_packet *pkt, void *ctx);
+/* Observers of the capture's own pipeline, so that a front-end (live
+ * audit) reads the same dissection and flows instead of running a second
+ * pipeline over the same packets.
+ *
+ * on_packet: each captured packet that passed the filter, after the
+ * pipeline and before it is written: link type RAW (101), owner filled,
+ * number = its frame number in the file (counting from 1 the packets given
+ * to this callback when there is no file); res is the pipeline's result,
+ * flows its table. on_flow_end: each flow as it leaves that table. */
+typedef void (*pw_capture_packet_fn)(const struct pw_packet *pkt,
+				     const struct pw_pipeline_result *res,
+				     struct pw_flow_table *flows, void *ctx);
+typedef void (*pw_capture_flow_end_fn)(struct pw_flow *flow,
+				       enum pw_flow_end why, void *ctx);
 
 struct pw_capture_opts {
 	const char *out_path;	/* "-": standard output; NULL: no file
@@ -49,7 +59,11 @@ struct pw_capture_opts {
 	uint64_t grace_ns;	/* after the command's cgroup empties */
 	const char *filter;	/* tcpdump expression, or NULL */
 	pw_capture_packet_fn on_packet;	/* or NULL */
-	void *ctx;		/* for on_packet */
+	pw_capture_flow_end_fn on_flow_end; /* or NULL */
+	void *ctx;		/* for both */
+	/* Flow table settings (cap, timeouts) for the pipeline, or NULL for
+	 * the defaults; its end callback is the capture's own. */
+	const struct pw_pipeline_config *pipeline;
 	/* Output (src/capture/output.h): file format and rotation. */
 	bool pcap;		/* classic pcap + FILE.flows.jsonl */
 	uint64_t rotate_bytes;	/* -C; 0: none */

@@ -152,16 +152,6 @@ bad:
 	return -1;
 }
 
-static const char *option_name(int opt)
-{
-	size_t i;
-
-	for (i = 0; audit_options[i].name; i++)
-		if (audit_options[i].val == opt)
-			return audit_options[i].name;
-	return "?";
-}
-
 /* One numeric option into its field. Returns -1 after a usage error. */
 static int set_number(int opt, const char *val,
 		      struct pw_audit_config *acfg,
@@ -170,7 +160,7 @@ static int set_number(int opt, const char *val,
 	char name[40];
 	uint64_t v;
 
-	snprintf(name, sizeof(name), "--%s", option_name(opt));
+	pw_opt_long_name(audit_options, opt, name, sizeof(name));
 	switch (opt) {
 	case OPT_FAIL_TIME:
 		if (pw_opt_seconds_ns("audit", name, val, &v) < 0)
@@ -226,7 +216,7 @@ static int set_number(int opt, const char *val,
 }
 
 struct audit_run {
-	struct pw_pipeline *pl;
+	struct pw_pipeline *pl;	/* --read only; live uses the capture's */
 	struct pw_audit *audit;
 	struct pw_filter *filter;
 };
@@ -257,18 +247,29 @@ static int audit_packets(struct audit_run *run, struct pw_capfile *cf,
 	return r;
 }
 
-/* Live: each captured packet, numbered as in the -w file. */
-static void audit_live_packet(const struct pw_packet *pkt, void *ctx)
+/* Live: the capture's own pipeline result for each captured packet,
+ * numbered as in the -w file, and its flows as they end. */
+static void audit_live_packet(const struct pw_packet *pkt,
+			      const struct pw_pipeline_result *res,
+			      struct pw_flow_table *flows, void *ctx)
 {
 	struct audit_run *run = ctx;
-	struct pw_pipeline_result res;
 
-	pw_pipeline_feed(run->pl, pkt, &res);
-	pw_audit_packet(run->audit, pw_pipeline_flows(run->pl), pkt, &res);
+	pw_audit_packet(run->audit, flows, pkt, res);
 }
 
-/* Runs the capture; returns its exit status. */
+static void audit_live_flow_end(struct pw_flow *flow, enum pw_flow_end why,
+				void *ctx)
+{
+	struct audit_run *run = ctx;
+
+	pw_audit_on_flow_end(flow, why, run->audit);
+}
+
+/* Runs the capture (it flushes its flows into the audit before it
+ * returns); returns its exit status. */
 static int audit_live(struct audit_run *run, struct pw_targets *t,
+		      const struct pw_pipeline_config *pcfg,
 		      const char *wpath, const char *filter)
 {
 	struct pw_capture_opts o;
@@ -278,7 +279,9 @@ static int audit_live(struct audit_run *run, struct pw_targets *t,
 	o.out_path = wpath;
 	o.filter = filter;
 	o.quiet = true;		/* the audit report replaces the summary */
+	o.pipeline = pcfg;
 	o.on_packet = audit_live_packet;
+	o.on_flow_end = audit_live_flow_end;
 	o.ctx = run;
 	return pw_capture_run(&o);
 }
@@ -385,25 +388,30 @@ int cmd_audit_main(int argc, char **argv)
 	}
 	rep = pw_audit_report_new(&acfg, failed_only);
 	run.audit = pw_audit_new(&acfg, pw_audit_report_add, rep);
-	pcfg.flow.on_end = pw_audit_on_flow_end;
-	pcfg.flow.ctx = run.audit;
-	run.pl = rep && run.audit ? pw_pipeline_new(&pcfg) : NULL;
-	if (!run.pl) {
+	if (!rep || !run.audit) {
 		pw_err("out of memory");
 		goto out;
 	}
 
 	if (cf) {
+		pcfg.flow.on_end = pw_audit_on_flow_end;
+		pcfg.flow.ctx = run.audit;
+		run.pl = pw_pipeline_new(&pcfg);
+		if (!run.pl) {
+			pw_err("out of memory");
+			goto out;
+		}
 		r = audit_packets(&run, cf, &err);
+		pw_pipeline_finish(run.pl);
 	} else {
-		r = audit_live(&run, &t, wpath, live_filter);
+		/* The capture's pipeline feeds the audit: one pass. */
+		r = audit_live(&run, &t, &pcfg, wpath, live_filter);
 		if (r != PW_EXIT_OK && !pw_audit_active(run.audit) &&
 		    !pw_audit_report_total(rep)) {
 			ret = r;	/* nothing captured: no report */
 			goto out;
 		}
 	}
-	pw_pipeline_finish(run.pl);
 	pw_emit_init(&emit, stdout, mode);
 	pw_audit_report_print(rep, &emit, mode == PW_EMIT_JSON ? stderr
 							       : stdout);
