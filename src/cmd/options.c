@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
@@ -46,4 +47,19 @@ bad:
 	cmd_usage_error(cmd, "%s wants a number of seconds greater than 0, "
 			"not \"%s\"", opt, val);
 	return -1;
+}
+
+const char *pw_opt_long_name(const struct option *opts, int val, char *buf,
+			     size_t len)
+{
+	size_t i;
+
+	for (i = 0; opts[i].name; i++) {
+		if (opts[i].val == val) {
+			snprintf(buf, len, "--%s", opts[i].name);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "option");
+	return buf;
 }

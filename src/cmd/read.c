@@ -93,7 +93,7 @@ int cmd_read_main(int argc, char **argv)
 	struct pw_error err;
 	enum pw_emit_mode mode = PW_EMIT_TEXT;
 	uint64_t max_packets = UINT64_MAX, n = 0;
-	char *expr = NULL;
+	char *expr = NULL, name[32];
 	int ret = PW_EXIT_FAILURE, opt, r = 0;
 	uint64_t v;
 
@@ -120,10 +120,9 @@ int cmd_read_main(int argc, char **argv)
 		case OPT_TIMEOUT_EST:
 		case OPT_TIMEOUT_FIN:
 		case OPT_TIMEOUT_UDP:
-			/* read_options lists the timeouts in enum order,
-			 * right after --max-flows. */
 			if (pw_opt_seconds_ns("read",
-					      read_options[opt - OPT_MAX_FLOWS + 2].name,
+					      pw_opt_long_name(read_options, opt,
+							       name, sizeof(name)),
 					      optarg, &v) < 0)
 				return PW_EXIT_USAGE;
 			if (opt == OPT_TIMEOUT_SYN)
