@@ -45,6 +45,7 @@ struct session {
 	uint64_t seen;		/* records from the kernel */
 	uint64_t filtered;	/* left out by the expression */
 	uint64_t written;
+	uint64_t bytes;		/* captured bytes of the written packets */
 	uint64_t user_drops;	/* records not written (iface table full) */
 	bool filter_warned;
 };
@@ -54,6 +55,25 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+/* The signal that asks the capture to end, or 0. An embedder's request
+ * counts as SIGTERM (what a command is sent). */
+static int stop_requested(const struct pw_capture_opts *o)
+{
+	if (o->stop)
+		return atomic_load(o->stop) ? SIGTERM : 0;
+	return stop_signal;
+}
+
+/* An error for whoever runs the capture: printed, or left in opts->err
+ * for an embedder. */
+static void report(const struct pw_capture_opts *o, const struct pw_error *e)
+{
+	if (o->err)
+		*o->err = *e;
+	else
+		pw_log_error(e);
 }
 
 static uint64_t mono_ns(void)
@@ -119,7 +139,7 @@ static void on_packet(const struct pw_owner_packet *p, void *ctx)
 		pw_error_clear(&ferr);
 		m = pw_filter_match(s->filter, &pkt, &ferr);
 		if (m < 0 && !s->filter_warned) {
-			pw_log_error(&ferr);
+			report(s->opts, &ferr);
 			s->filter_warned = true;
 		}
 		if (m <= 0) {
@@ -143,6 +163,7 @@ static void on_packet(const struct pw_owner_packet *p, void *ctx)
 				   s->opts->ctx);
 	if (!s->w) {
 		s->written++;
+		s->bytes += pkt.caplen;
 		pw_cap_procs_add(&s->procs, &pkt);
 		return;
 	}
@@ -171,6 +192,7 @@ static void on_packet(const struct pw_owner_packet *p, void *ctx)
 	}
 	iface->packets++;
 	s->written++;
+	s->bytes += pkt.caplen;
 	pw_cap_procs_add(&s->procs, &pkt);
 }
 
@@ -315,6 +337,22 @@ static void print_totals(struct session *s, const char *cmd_status)
 		cmd_status ? "; " : "", cmd_status ? cmd_status : "");
 }
 
+static void fill_stats(struct session *s, struct pw_capture_stats *st)
+{
+	struct pw_owner_stats ost;
+
+	memset(st, 0, sizeof(*st));
+	st->seen = s->seen;
+	st->written = s->written;
+	st->bytes = s->bytes;
+	st->user_drops = s->user_drops;
+	st->filtered = s->filtered;
+	if (s->o) {
+		pw_owner_get_stats(s->o, &ost);
+		st->kernel_drops = ost.packets_lost;
+	}
+}
+
 /* The loop; returns 0, or -1 on a write error. */
 static int run_loop(struct session *s, pid_t child, int *child_status)
 {
@@ -322,12 +360,14 @@ static int run_loop(struct session *s, pid_t child, int *child_status)
 	uint64_t deadline = o->duration_ns ? mono_ns() + o->duration_ns : 0;
 	uint64_t empty_since = 0, stop_by = 0;
 	bool forwarded = false;
-	int r;
+	struct pw_error err;
+	int r, sig;
 
 	for (;;) {
 		r = pw_owner_poll(s->o, 50);
 		if (r < 0 && r != -EINTR) {
-			pw_err("capture: %s", strerror(-r));
+			pw_error_set(&err, r, "capture: %s", strerror(-r));
+			report(o, &err);
 			return -1;
 		}
 		if (s->failed)
@@ -337,14 +377,15 @@ static int run_loop(struct session *s, pid_t child, int *child_status)
 		if (child > 0 && waitpid(child, child_status, WNOHANG) ==
 		    child)
 			child = 0;
-		if (stop_signal && !o->cmd)
+		sig = stop_requested(o);
+		if (sig && !o->cmd)
 			break;
-		if (stop_signal && !forwarded) {
+		if (sig && !forwarded) {
 			/* The command is the foreground job: it gets the
 			 * signal too (the terminal sends SIGINT to the whole
 			 * group; kill(1) does not), then has the grace
 			 * period to finish. */
-			pw_cap_cgroup_signal(&s->cg, (int)stop_signal);
+			pw_cap_cgroup_signal(&s->cg, sig);
 			forwarded = true;
 			stop_by = mono_ns() + o->grace_ns;
 		}
@@ -378,9 +419,12 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	uint32_t snaplen;
 
 	pw_error_clear(&err);
+	if (opts->err)
+		pw_error_clear(opts->err);
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		pw_err("out of memory");
+		pw_error_set(&err, -ENOMEM, "out of memory");
+		report(opts, &err);
 		return 1;
 	}
 	s->opts = opts;
@@ -393,7 +437,7 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	if (opts->filter) {
 		s->filter = pw_filter_new(opts->filter, &err);
 		if (!s->filter) {
-			pw_log_error(&err);
+			report(opts, &err);
 			ret = 2;
 			goto out;
 		}
@@ -409,7 +453,8 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	pcfg.flow.ctx = s;
 	s->pl = pw_pipeline_new(&pcfg);
 	if (!s->pl) {
-		pw_err("out of memory");
+		pw_error_set(&err, -ENOMEM, "out of memory");
+		report(opts, &err);
 		goto out;
 	}
 
@@ -431,15 +476,15 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	s->o = pw_owner_start(&cfg, &err);
 	if (!s->o) {
 		if (err.code == -EPERM)
-			pw_err("procwire capture needs root or CAP_BPF+"
-			       "CAP_NET_ADMIN+CAP_PERFMON (and CAP_SYS_ADMIN "
-			       "for a command's cgroup); run it with sudo");
-		else
-			pw_log_error(&err);
+			pw_error_set(&err, -EPERM, "procwire capture needs "
+				     "root or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON "
+				     "(and CAP_SYS_ADMIN for a command's "
+				     "cgroup); run it with sudo");
+		report(opts, &err);
 		goto out;
 	}
 	if (add_targets(s, &err) < 0) {
-		pw_log_error(&err);
+		report(opts, &err);
 		goto out;
 	}
 	if (opts->cmd) {
@@ -449,7 +494,7 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 			if (!err.msg[0])
 				pw_error_set(&err, r, "cannot watch the "
 					     "command's cgroup");
-			pw_log_error(&err);
+			report(opts, &err);
 			goto out;
 		}
 	}
@@ -467,25 +512,30 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	oo.drops = lost_packets;
 	oo.ctx = s;
 	if (opts->out_path && !(s->w = pw_cap_output_open(&oo, &err))) {
-		pw_log_error(&err);
+		report(opts, &err);
 		goto out;
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: poll returns EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	/* An embedder's signals are its own: it stops us through opts->stop
+	 * and runs us on a thread that has them blocked (a broken pipe is
+	 * then EPIPE, not death). */
+	if (!opts->stop) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal; /* no SA_RESTART: poll gets EINTR */
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		signal(SIGPIPE, SIG_IGN);
+	}
 	if (opts->cmd) {
 		child = pw_cap_launch(&s->cg, opts->cmd, &err);
 		if (child < 0) {
-			pw_log_error(&err);
+			report(opts, &err);
 			ret = err.code == -ENOENT ? PW_CAP_EXIT_NOT_FOUND :
 			      PW_CAP_EXIT_NOT_EXEC;
 			goto out;
 		}
 	}
-	if (opts->out_path)
+	if (opts->out_path && !opts->err)
 		fprintf(stderr, "procwire: capture: writing to %s\n",
 			opts->out_path);
 	if (!opts->quiet && !pw_emit_json(&s->emit)) {
@@ -493,14 +543,16 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 		pw_flow_report_header(&s->emit);
 		fflush(s->emit.out);
 	}
+	if (opts->on_running)
+		opts->on_running(opts->ctx);
 	if (run_loop(s, child, &child_status) < 0) {
 		if (s->failed)
-			pw_log_error(&s->werr);
+			report(opts, &s->werr);
 		goto out;
 	}
 	pw_owner_poll(s->o, 0);	/* what is already in the ring */
 	if (s->failed && !s->out_gone) {
-		pw_log_error(&s->werr);
+		report(opts, &s->werr);
 		goto out;
 	}
 	if (opts->cmd) {
@@ -524,14 +576,17 @@ out:
 			pw_cap_procs_print(&s->emit, &s->procs);
 			fflush(s->emit.out);
 		}
-		print_totals(s, status_text[0] ? status_text : NULL);
+		if (!opts->err)
+			print_totals(s, status_text[0] ? status_text : NULL);
 	}
 	/* After the pipeline's end: the last flows go to the sidecar. */
 	if (s->w && pw_cap_output_close(s->w, &err) < 0 && ret == 0 &&
 	    !s->out_gone) {
-		pw_log_error(&err);
+		report(opts, &err);
 		ret = 1;
 	}
+	if (opts->stats)
+		fill_stats(s, opts->stats);
 	if (s->cg.rootfd >= 0) {
 		r = pw_cap_cgroup_remove(&s->cg);
 		if (r < 0)

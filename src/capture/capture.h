@@ -7,6 +7,7 @@
 #ifndef PW_CAPTURE_CAPTURE_H
 #define PW_CAPTURE_CAPTURE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +36,16 @@ typedef void (*pw_capture_packet_fn)(const struct pw_packet *pkt,
 				     struct pw_flow_table *flows, void *ctx);
 typedef void (*pw_capture_flow_end_fn)(struct pw_flow *flow,
 				       enum pw_flow_end why, void *ctx);
+
+/* Counters of a finished capture. */
+struct pw_capture_stats {
+	uint64_t seen;		/* records from the kernel */
+	uint64_t written;	/* packets written (or given to on_packet) */
+	uint64_t bytes;		/* their captured bytes */
+	uint64_t kernel_drops;	/* ring buffer full */
+	uint64_t user_drops;	/* not written: interface table full */
+	uint64_t filtered;	/* left out by the filter expression */
+};
 
 struct pw_capture_opts {
 	const char *out_path;	/* "-": standard output; NULL: no file
@@ -69,6 +80,17 @@ struct pw_capture_opts {
 	uint64_t rotate_bytes;	/* -C; 0: none */
 	uint64_t rotate_secs;	/* -G; 0: none */
 	uint32_t max_files;	/* -W; 0: none */
+	/* Embedding (src/capture/api.c runs the capture on its own thread).
+	 * stop: the capture ends when *stop becomes true (a command gets
+	 * SIGTERM and the grace period) instead of at SIGINT/SIGTERM, and no
+	 * signal disposition of the process is changed; NULL: signals.
+	 * err: errors are left here (the last one: the one that ended the
+	 * capture) instead of printed, and the "writing to" and totals lines
+	 * are not printed either; NULL: stderr. */
+	const atomic_bool *stop;
+	struct pw_error *err;
+	void (*on_running)(void *ctx);	/* set up, about to loop; or NULL */
+	struct pw_capture_stats *stats;	/* filled at the end, or NULL */
 };
 
 /* Runs a capture to its end; returns the exit status (cmd.h codes, or
