@@ -1,7 +1,7 @@
 /* procwire embedding API: which process owns a connection, and which
  * ports a process holds.
  *
- * Two parts:
+ * Three parts:
  *
  *  1. An attribution context (procwire_open): watches sockets as they are
  *     created, bound, connected, accepted, used and closed, and answers
@@ -12,6 +12,10 @@
  *  2. A one-shot port table (procwire_list_ports), like Windows'
  *     GetExtendedTcpTable/GetExtendedUdpTable: the TCP and UDP sockets of
  *     a set of processes, for IPv4 and IPv6, with their state.
+ *
+ *  3. A capture (procwire_capture_start): the packets of a set of
+ *     processes, with their owners, into a pcapng file, as `procwire
+ *     capture` does, on a thread of its own.
  *
  * Handles are opaque. Functions return 0 (or a positive count/method) on
  * success and a negative errno value on failure. A context is not
@@ -167,6 +171,92 @@ struct procwire_port {
  * Returns 0 or a negative errno. */
 int procwire_list_ports(const uint32_t *pids, size_t npids, unsigned which,
 			struct procwire_port *out, size_t max, size_t *count);
+
+/* Capture: what `procwire capture --pid/--name` does, from a program.
+ *
+ * The packets of a set of processes (pids, with their children if
+ * wanted, and/or command names, including processes that start later)
+ * go to a pcapng file with the owning process on every packet (pid, tid,
+ * comm, exe, command line), or to a classic pcap file with the owners in
+ * FILE.flows.jsonl beside it. The kernel selects the packets: other
+ * processes' traffic never reaches user space. Packets are copied from
+ * the IP header on (link type RAW); see docs/capture.md.
+ *
+ * Who may call it: root, or a process with CAP_BPF, CAP_NET_ADMIN and
+ * CAP_PERFMON (otherwise procwire_capture_start fails with -EPERM). The
+ * calling process's own sockets are never captured.
+ *
+ * Each capture runs on a thread of its own, started by
+ * procwire_capture_start, with every signal blocked: the process's
+ * signal handlers and dispositions are left alone, and nothing is
+ * printed. Several captures may run at once. A handle may be used from
+ * any thread, but from one at a time. */
+typedef struct procwire_capture procwire_capture_t;
+
+#define PROCWIRE_CAPTURE_FOLLOW 0x1u	/* children of the pids too, also
+					 * those forked later (default) */
+#define PROCWIRE_CAPTURE_HEADERS_ONLY 0x2u /* cut after the TCP/UDP/ICMP
+					    * header */
+#define PROCWIRE_CAPTURE_LOOPBACK 0x4u	/* keep packets on lo */
+#define PROCWIRE_CAPTURE_PCAP 0x8u	/* classic pcap + FILE.flows.jsonl */
+
+struct procwire_capture_options {
+	size_t size;		/* sizeof(struct procwire_capture_options) */
+	const char *path;	/* output file, created or truncated */
+	const uint32_t *pids;	/* processes to capture */
+	size_t npids;
+	const char *const *names; /* command names (comm, 1 to 15 bytes):
+				   * running processes and later execs */
+	size_t nnames;
+	unsigned flags;		/* PROCWIRE_CAPTURE_* */
+	uint32_t snaplen;	/* bytes kept per packet, 64 to 262144;
+				 * 0: 262144 */
+	uint32_t ringbuf_bytes;	/* kernel ring, 1 MiB to 1 GiB; 0: 32 MiB */
+	const char *filter;	/* tcpdump expression on the IP packets, or
+				 * NULL */
+	uint64_t duration_ms;	/* ends by itself after this; 0: no limit */
+};
+
+/* Sets defaults: no targets, PROCWIRE_CAPTURE_FOLLOW, the rest 0. */
+void procwire_capture_options_init(struct procwire_capture_options *opts);
+
+/* Starts a capture and returns once it is running: the kernel programs
+ * are attached, the targets set and the file open, so every packet the
+ * targets send or receive from now on is captured. The options and what
+ * they point to are copied. On failure returns a negative errno with a
+ * message in errbuf when given: -EINVAL (bad options: no target, a name
+ * too long, a bad filter expression, ...), -EPERM (privileges), -ESRCH
+ * (no such pid), -EOPNOTSUPP (kernel lacks a feature), or the error of
+ * creating the file (-EACCES, -ENOENT, ...). */
+int procwire_capture_start(const struct procwire_capture_options *opts,
+			   procwire_capture_t **out, char *errbuf,
+			   size_t errlen);
+
+/* Waits up to timeout_ms (-1: without limit; 0: just asks) for the
+ * capture to end by itself: duration_ms passed, or writing failed
+ * (e.g. disk full). Returns 1 when it has ended, 0 when it still runs.
+ * Either way call procwire_capture_stop for its result. */
+int procwire_capture_wait(procwire_capture_t *cap, int timeout_ms);
+
+struct procwire_capture_stats {
+	size_t size;		/* sizeof(struct procwire_capture_stats) */
+	uint64_t packets;	/* written to the file */
+	uint64_t bytes;		/* their bytes as captured */
+	uint64_t kernel_drops;	/* lost in the kernel: ring buffer full */
+	uint64_t user_drops;	/* not written by procwire (more than 256
+				 * interfaces) */
+	uint64_t filtered;	/* left out by the filter expression */
+};
+
+/* Ends the capture (at once when it still runs), waits for its thread,
+ * finishes the file (complete and valid, with interface statistics),
+ * removes every kernel object it made, and frees cap. Fills stats when
+ * not NULL (the fields its size covers). Returns 0, or the negative errno
+ * of the error that ended it early, with a message in errbuf when given
+ * (otherwise errbuf holds "" or a warning, e.g. about the filter). */
+int procwire_capture_stop(procwire_capture_t *cap,
+			  struct procwire_capture_stats *stats,
+			  char *errbuf, size_t errlen);
 
 #ifdef __cplusplus
 }
