@@ -142,6 +142,19 @@ static int check_options(const struct procwire_capture_options *opts,
 	return 0;
 }
 
+static void set_state(struct procwire_capture *c, enum cap_state state)
+{
+	pthread_mutex_lock(&c->lock);
+	c->state = state;
+	pthread_cond_broadcast(&c->changed);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void on_running(void *ctx)
+{
+	set_state(ctx, CAP_RUNNING);
+}
+
 static void cap_free(struct procwire_capture *c)
 {
 	if (!c)
@@ -219,21 +232,9 @@ cap_new(const struct procwire_capture_options *opts)
 	r->stop = &c->stop;
 	r->err = &c->err;
 	r->stats = &c->stats;
+	r->on_running = on_running;
 	r->ctx = c;
 	return c;
-}
-
-static void set_state(struct procwire_capture *c, enum cap_state state)
-{
-	pthread_mutex_lock(&c->lock);
-	c->state = state;
-	pthread_cond_broadcast(&c->changed);
-	pthread_mutex_unlock(&c->lock);
-}
-
-static void on_running(void *ctx)
-{
-	set_state(ctx, CAP_RUNNING);
 }
 
 static void *capture_thread(void *arg)
@@ -280,7 +281,6 @@ int procwire_capture_start(const struct procwire_capture_options *opts,
 	c = cap_new(opts);
 	if (!c)
 		return fail(errbuf, errlen, -ENOMEM, "out of memory");
-	c->run.on_running = on_running;
 
 	/* The thread inherits this mask: the process's signals are handled
 	 * by its other threads, never by the capture. */

@@ -29,7 +29,7 @@
 #define NOBODY 65534
 
 static char dir[] = "/tmp/pw-capapi-XXXXXX";
-static char path[64];
+static char path[64], path2[64];
 
 static void base_options(struct procwire_capture_options *o,
 			 const uint32_t *pid)
@@ -310,23 +310,35 @@ static void test_capture(void)
 	sigaction(SIGTERM, &orig_term, NULL);
 }
 
+/* Two at once: one ends by its duration, the other runs until stopped. */
 static void test_duration(void)
 {
 	struct procwire_capture_options o;
 	struct procwire_capture_stats st;
 	uint32_t pid = (uint32_t)getpid();
-	procwire_capture_t *cap = NULL;
+	procwire_capture_t *cap = NULL, *other = NULL;
 	char err[256];
 	int r;
 
 	base_options(&o, &pid);
+	o.path = path2;
+	r = procwire_capture_start(&o, &other, err, sizeof(err));
+	if (!tap_ok(r == 0, "start a capture without a limit (%s)", err))
+		return;
+	base_options(&o, &pid);
 	o.duration_ms = 200;
 	o.flags = PROCWIRE_CAPTURE_PCAP;
 	r = procwire_capture_start(&o, &cap, err, sizeof(err));
-	if (!tap_ok(r == 0, "start a 200 ms capture (%s)", err))
+	if (!tap_ok(r == 0, "and at the same time a 200 ms one (%s)", err)) {
+		procwire_capture_stop(other, NULL, NULL, 0);
 		return;
+	}
 	tap_ok(procwire_capture_wait(cap, -1) == 1, "wait: it ends by itself");
 	tap_ok(procwire_capture_wait(cap, 0) == 1, "wait(0) says so again");
+	tap_ok(procwire_capture_wait(other, 0) == 0,
+	       "the other one still runs");
+	tap_ok(procwire_capture_stop(other, NULL, err, sizeof(err)) == 0,
+	       "stop the other one: 0 (%s)", err);
 	/* A caller built when the structure had only size and packets. */
 	st.size = offsetof(struct procwire_capture_stats, bytes);
 	st.bytes = 77;
@@ -342,6 +354,7 @@ int main(void)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/cap.pcapng", dir);
+	snprintf(path2, sizeof(path2), "%s/cap2.pcapng", dir);
 	test_bad_options();
 	test_privileges();
 	if (geteuid() == 0) {
@@ -352,6 +365,7 @@ int main(void)
 		tap_skip("start failures, captures: not root");
 	}
 	unlink(path);
+	unlink(path2);
 	snprintf(path, sizeof(path), "%s/cap.pcapng.flows.jsonl", dir);
 	unlink(path);
 	rmdir(dir);
