@@ -26,10 +26,19 @@ struct pw_filter {
  * only uses it to bound its return value. */
 #define FILTER_SNAPLEN 262144
 
+/* libpcap compiles for a DLT_ value, while files and our own packets carry
+ * LINKTYPE_ values. They are equal except for a few historical types; of
+ * those we meet only raw IP (LINKTYPE_RAW 101, DLT_RAW 12 or 14), which is
+ * what every live capture produces. */
+static int dlt_of_linktype(uint16_t linktype)
+{
+	return linktype == PW_LINKTYPE_RAW ? DLT_RAW : linktype;
+}
+
 static int filter_compile(const char *expr, uint16_t linktype,
 			  struct bpf_program *prog, struct pw_error *err)
 {
-	pcap_t *p = pcap_open_dead(linktype, FILTER_SNAPLEN);
+	pcap_t *p = pcap_open_dead(dlt_of_linktype(linktype), FILTER_SNAPLEN);
 	int ret = -1;
 
 	if (!p) {

@@ -78,4 +78,22 @@ grep -q '[1-9][0-9]* evicted' "$work/cap.err"
 tap_ok $? "evictions counted"
 grep -q 'peak 16 at once' "$work/cap.err"
 tap_ok $? "peak flows equal the cap"
+# A filter on a raw-IP file (link type 101, also what live captures carry):
+# libpcap wants DLT_RAW there, not the file's link type number.
+/usr/bin/python3 - "$work/raw.pcap" <<'PY'
+import struct, sys
+def ip(proto, l4):
+    return struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), 1, 0, 64,
+                       proto, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + l4
+udp = lambda sport: struct.pack('!HHHH', sport, 53, 12, 0) + b'abcd'
+tcp = struct.pack('!HHIIBBHHH', 1001, 80, 1, 0, 0x50, 0x02, 1024, 0, 0)
+with open(sys.argv[1], 'wb') as f:
+    f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+    for i, p in enumerate([ip(17, udp(1000)), ip(6, tcp), ip(17, udp(1002))]):
+        f.write(struct.pack('<IIII', i + 1, 0, len(p), len(p)) + p)
+PY
+"$PROCWIRE" read "$work/raw.pcap" udp >"$work/raw.out" 2>&1
+tap_ok $? "filter on a raw-IP file: exit status 0"
+grep -q "^2 packets" "$work/raw.out"
+tap_ok $? "filter on a raw-IP file: keeps the 2 UDP packets of 3"
 tap_done
