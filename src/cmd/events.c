@@ -404,6 +404,7 @@ int cmd_events_main(int argc, char **argv)
 	/* Process events keep the process cache right (exec names) and
 	 * let --children follow forks; they are printed only with --proc. */
 	cfg.proc_events = true;
+	cfg.open_events = !ec.summary;
 	cfg.on_event = on_event;
 	cfg.ctx = &ec;
 	o = pw_owner_start(&cfg, &err);

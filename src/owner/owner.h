@@ -120,6 +120,11 @@ struct pw_owner_config {
 	 * every 10 ms (0: wake per event); default 64 KiB. */
 	uint32_t wakeup_bytes;
 	bool proc_events;		/* also report exec/fork/exit */
+	/* Also report socket() itself. It carries no endpoints, and the
+	 * owner table learns everything from the events that do, so only a
+	 * consumer showing every event wants it: one ring record less per
+	 * connection otherwise. */
+	bool open_events;
 	bool ignore_self;		/* leave out this process's sockets */
 	pw_owner_event_fn on_event;	/* may be NULL */
 	void *ctx;

@@ -95,29 +95,23 @@ static void lru_push(struct pw_sock_table *t, struct pw_sock_entry *e)
 		t->lru_tail = e;
 }
 
-static void tuple_unhash(struct pw_sock_table *t, struct pw_sock_entry *e)
+static void tuple_unhash(struct pw_sock_entry *e)
 {
-	struct pw_sock_entry **pp;
-
-	if (!e->in_tuple_hash)
+	if (!e->tuple_pprev)
 		return;
-	pp = &t->by_tuple[e->tuple_bucket];
-	while (*pp && *pp != e)
-		pp = &(*pp)->tuple_next;
-	if (*pp)
-		*pp = e->tuple_next;
-	e->in_tuple_hash = false;
+	*e->tuple_pprev = e->tuple_next;
+	if (e->tuple_next)
+		e->tuple_next->tuple_pprev = e->tuple_pprev;
+	e->tuple_next = NULL;
+	e->tuple_pprev = NULL;
 }
 
 static void remove_entry(struct pw_sock_table *t, struct pw_sock_entry *e)
 {
-	struct pw_sock_entry **pp = &t->by_cookie[hash_cookie(t, e->cookie)];
-
-	while (*pp && *pp != e)
-		pp = &(*pp)->cookie_next;
-	if (*pp)
-		*pp = e->cookie_next;
-	tuple_unhash(t, e);
+	*e->cookie_pprev = e->cookie_next;
+	if (e->cookie_next)
+		e->cookie_next->cookie_pprev = e->cookie_pprev;
+	tuple_unhash(e);
 	lru_unlink(t, e);
 	t->count--;
 	free(e);
@@ -159,6 +153,9 @@ struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
 	e->cookie = cookie;
 	b = hash_cookie(t, cookie);
 	e->cookie_next = t->by_cookie[b];
+	if (e->cookie_next)
+		e->cookie_next->cookie_pprev = &e->cookie_next;
+	e->cookie_pprev = &t->by_cookie[b];
 	t->by_cookie[b] = e;
 	t->count++;
 out:
@@ -170,14 +167,18 @@ out:
 void pw_sock_table_set_tuple(struct pw_sock_table *t, struct pw_sock_entry *e,
 			     const struct pw_owner_tuple *tuple)
 {
-	tuple_unhash(t, e);
+	struct pw_sock_entry **head;
+
+	tuple_unhash(e);
 	e->tuple = *tuple;
 	e->has_tuple = true;
-	e->tuple_bucket = hash_ports(t, tuple->proto, tuple->lport,
-				     tuple->rport);
-	e->tuple_next = t->by_tuple[e->tuple_bucket];
-	t->by_tuple[e->tuple_bucket] = e;
-	e->in_tuple_hash = true;
+	head = &t->by_tuple[hash_ports(t, tuple->proto, tuple->lport,
+				       tuple->rport)];
+	e->tuple_next = *head;
+	if (e->tuple_next)
+		e->tuple_next->tuple_pprev = &e->tuple_next;
+	e->tuple_pprev = head;
+	*head = e;
 }
 
 void pw_sock_table_close(struct pw_sock_table *t, struct pw_sock_entry *e,

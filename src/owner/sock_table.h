@@ -22,10 +22,13 @@ struct pw_sock_entry {
 	struct pw_raw_owner owner;
 	uint64_t last_ns;	/* wall clock of the last event */
 
-	struct pw_sock_entry *cookie_next, *tuple_next;
+	/* Hash chains keep a pointer to the link that points at the entry
+	 * (NULL when not in that hash), so removal needs no walk: a client
+	 * reusing ports quickly leaves dozens of lingering entries with the
+	 * same endpoints in one tuple bucket. */
+	struct pw_sock_entry *cookie_next, **cookie_pprev;
+	struct pw_sock_entry *tuple_next, **tuple_pprev;
 	struct pw_sock_entry *lru_prev, *lru_next;
-	uint32_t tuple_bucket;
-	bool in_tuple_hash;
 };
 
 struct pw_sock_table;

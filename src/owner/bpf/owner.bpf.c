@@ -50,6 +50,10 @@ const volatile __u32 self_pid = 0;
  * delays events by up to that timer. */
 const volatile __u32 wakeup_bytes = 0;
 
+/* socket() is reported only when asked: the storage written there is what
+ * the other hooks need, and the record would carry no endpoints. */
+const volatile __u8 report_open = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
@@ -283,6 +287,8 @@ int pw_sock_create(struct bpf_sock *ctx)
 	owner_from_current(&info->owner);
 	info->netns = current_netns();
 	info->flags = 0;
+	if (!report_open)
+		return 1;
 	e = reserve_sock(PW_ABI_OPEN);
 	if (!e)
 		return 1;
