@@ -461,6 +461,7 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	pw_owner_config_default(&cfg);
 	cfg.engine = PW_ENGINE_EBPF;
 	cfg.proc_events = true;	/* exec names and paths for the owners */
+	cfg.socket_events = false;	/* owners come with the packets */
 	cfg.ignore_self = true;
 	cfg.on_packet = on_packet;
 	cfg.ctx = s;

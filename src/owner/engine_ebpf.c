@@ -362,6 +362,7 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 	}
 	en->skel->rodata->wakeup_bytes = cfg->wakeup_bytes;
 	en->skel->rodata->report_open = cfg->open_events;
+	en->skel->rodata->report_sockets = cfg->socket_events;
 	if (cfg->ignore_self)
 		en->skel->rodata->self_pid = (uint32_t)getpid();
 	bpf_map__set_max_entries(en->skel->maps.events,

@@ -92,6 +92,7 @@ void pw_owner_config_default(struct pw_owner_config *cfg)
 	cfg->max_sockets = 65536;
 	cfg->max_procs = 8192;
 	cfg->closed_linger_ns = 30000000000ull;
+	cfg->socket_events = true;
 	cfg->ringbuf_bytes = 8u << 20;
 	cfg->udp_peers = 65536;
 	cfg->wakeup_bytes = 64u << 10;

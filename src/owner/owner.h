@@ -125,6 +125,11 @@ struct pw_owner_config {
 	 * consumer showing every event wants it: one ring record less per
 	 * connection otherwise. */
 	bool open_events;
+	/* Socket events (bind, connect, accept, send, owner change, close)
+	 * into the owner table; default on. A consumer that takes owners from
+	 * packets (capture) turns them off and saves every process a few ring
+	 * records per connection. */
+	bool socket_events;
 	bool ignore_self;		/* leave out this process's sockets */
 	pw_owner_event_fn on_event;	/* may be NULL */
 	void *ctx;

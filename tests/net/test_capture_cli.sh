@@ -19,7 +19,14 @@ on_exit "rm -rf $tmp"
 cgview=$tmp/cgview
 mkdir -p "$cgview"
 mount -t cgroup2 none "$cgview" && on_exit "umount $cgview"
-leftover_cgroups() { find "$cgview" -maxdepth 1 -name 'pwcap-*' | wc -l; }
+count_cgroups() { find "$cgview" -maxdepth 1 -name 'pwcap-*' | wc -l; }
+# Another procwire capture running meanwhile has its own cgroup: only more
+# than at the start is a leak.
+cgroups_before=$(count_cgroups)
+leftover_cgroups() {
+	local n=$(($(count_cgroups) - cgroups_before))
+	echo $((n > 0 ? n : 0))
+}
 progs() { bpftool prog show 2>/dev/null | grep -c 'name pw_pkt_'; }
 progs_before=$(progs)
 # A leak shows as more of our programs than before; fewer only means some

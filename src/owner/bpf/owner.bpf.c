@@ -54,6 +54,12 @@ const volatile __u32 wakeup_bytes = 0;
  * the other hooks need, and the record would carry no endpoints. */
 const volatile __u8 report_open = 0;
 
+/* Socket events (bind, connect, accept, first send, owner change, close)
+ * feed user space's owner table. A capture reads each packet's owner from
+ * the socket storage instead and turns them off: the storage is still
+ * kept, the records and the work of filling them are not. */
+const volatile __u8 report_sockets = 1;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
@@ -82,6 +88,47 @@ struct {
 	__type(key, struct pw_abi_peer_key);
 	__type(value, __u64);
 } udp_peers SEC(".maps");
+
+/* Packet-time owner (for capture). Off unless user space enables the
+ * cgroup_skb programs; then every packet of an inet socket passes there,
+ * and those of the target processes or cgroups (or all, without targets)
+ * are copied with their socket's owner into the packets ring buffer.
+ * Declared before the socket hooks, which give storage only to targets'
+ * sockets when filtering, and the process hooks, which extend the targets
+ * in the kernel (a forked child, an exec'd name) before the new process
+ * can send anything. */
+const volatile __u8 pkt_filter = 0;	/* 1: only targets */
+const volatile __u8 pkt_follow = 0;	/* 1: children of target pids too */
+const volatile __u8 pkt_skip_lo = 0;	/* 1: leave out loopback (ifindex 1) */
+const volatile __u32 pkt_snaplen = PW_ABI_PKT_SNAP_MAX;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 16);
+} packets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);		/* tgid */
+	__type(value, __u8);
+} target_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);		/* cgroup v2 id */
+	__type(value, __u8);
+} target_cgroups SEC(".maps");
+
+/* Command names (comm, NUL-padded) whose processes become targets at
+ * exec. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, char[PW_ABI_COMM_LEN]);
+	__type(value, __u8);
+} target_comms SEC(".maps");
 
 static __always_inline void count(__u32 idx)
 {
@@ -137,6 +184,23 @@ static __always_inline bool current_is_self_or_kthread(void)
 	return t->flags & PF_KTHREAD;
 }
 
+/* With a target filter (capture), only the targets' sockets get storage:
+ * the packet tap skips sockets without it, so other processes pay two map
+ * lookups per socket instead of an allocation. */
+static __always_inline bool current_wants_storage(void)
+{
+	__u32 tgid;
+	__u64 cg;
+
+	if (!pkt_filter)
+		return true;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (bpf_map_lookup_elem(&target_pids, &tgid))
+		return true;
+	cg = bpf_get_current_cgroup_id();
+	return bpf_map_lookup_elem(&target_cgroups, &cg) != NULL;
+}
+
 static __always_inline bool inet_tcp_udp(__u32 family, __u32 type,
 					 __u32 proto)
 {
@@ -160,6 +224,8 @@ static __always_inline struct pw_abi_sock_event *reserve_sock(__u32 kind)
 {
 	struct pw_abi_sock_event *e;
 
+	if (!report_sockets && kind != PW_ABI_OPEN)
+		return NULL;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(PW_CNT_RB_LOST_SOCK);
@@ -253,7 +319,7 @@ info_current(void *sk, bool *created)
 
 	*created = false;
 	info = bpf_sk_storage_get(&sk_info, sk, 0, 0);
-	if (info)
+	if (info || !current_wants_storage())
 		return info;
 	info = bpf_sk_storage_get(&sk_info, sk, 0,
 				  BPF_SK_STORAGE_GET_F_CREATE);
@@ -276,7 +342,7 @@ int pw_sock_create(struct bpf_sock *ctx)
 
 	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return 1;
-	if (current_is_self_or_kthread())
+	if (current_is_self_or_kthread() || !current_wants_storage())
 		return 1;
 	info = bpf_sk_storage_get(&sk_info, ctx, 0,
 				  BPF_SK_STORAGE_GET_F_CREATE);
@@ -405,7 +471,7 @@ static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
 	__u64 now = bpf_ktime_get_boot_ns();
 	bool created;
 
-	if (!sk || sk->protocol != IPPROTO_UDP)
+	if (!report_sockets || !sk || sk->protocol != IPPROTO_UDP)
 		return;
 	if (current_is_self_or_kthread())
 		return;
@@ -478,7 +544,8 @@ int pw_sock_release(struct bpf_sock *ctx)
 	struct pw_abi_sk_info *info;
 	struct pw_abi_sock_event *e;
 
-	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
+	if (!report_sockets ||
+	    !inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return 1;
 	info = bpf_sk_storage_get(&sk_info, ctx, 0, 0);
 	if (!info)
@@ -571,7 +638,8 @@ int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 	struct pw_abi_sock_event *e;
 	__u32 kind;
 
-	if (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV)
+	if (!report_sockets ||
+	    (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV))
 		return 0;
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
@@ -603,46 +671,6 @@ int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 	submit(e);
 	return 0;
 }
-
-/* Packet-time owner (for capture). Off unless user space enables the
- * cgroup_skb programs; then every packet of an inet socket passes there,
- * and those of the target processes or cgroups (or all, without targets)
- * are copied with their socket's owner into the packets ring buffer.
- * Declared before the process hooks, which extend the targets in the
- * kernel (a forked child, an exec'd name) before the new process can
- * send anything. */
-const volatile __u8 pkt_filter = 0;	/* 1: only targets */
-const volatile __u8 pkt_follow = 0;	/* 1: children of target pids too */
-const volatile __u8 pkt_skip_lo = 0;	/* 1: leave out loopback (ifindex 1) */
-const volatile __u32 pkt_snaplen = PW_ABI_PKT_SNAP_MAX;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 16);
-} packets SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);		/* tgid */
-	__type(value, __u8);
-} target_pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u64);		/* cgroup v2 id */
-	__type(value, __u8);
-} target_cgroups SEC(".maps");
-
-/* Command names (comm, NUL-padded) whose processes become targets at
- * exec. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, char[PW_ABI_COMM_LEN]);
-	__type(value, __u8);
-} target_comms SEC(".maps");
 
 static __always_inline struct pw_abi_proc_event *reserve_proc(__u32 kind)
 {
