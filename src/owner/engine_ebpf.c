@@ -224,7 +224,10 @@ static int add_link(struct ebpf_engine *en, struct bpf_link *link,
 	return 0;
 }
 
-static int attach_all(struct ebpf_engine *en, struct pw_error *err)
+/* Socket hooks at the root (every socket has an owner); the packet tap
+ * at pkt_cgfd when given (only the sockets made there pay for it). */
+static int attach_all(struct ebpf_engine *en, int pkt_cgfd,
+		      struct pw_error *err)
 {
 	struct bpf_program *prog;
 
@@ -234,8 +237,10 @@ static int attach_all(struct ebpf_engine *en, struct pw_error *err)
 
 		if (!bpf_program__autoload(prog) || !strncmp(sec, "iter/", 5))
 			continue;
-		if (!strncmp(sec, "cgroup/", 7) ||
-		    !strncmp(sec, "cgroup_skb/", 11))
+		if (!strncmp(sec, "cgroup_skb/", 11))
+			link = bpf_program__attach_cgroup(prog, pkt_cgfd > 0 ?
+							  pkt_cgfd : en->cgfd);
+		else if (!strncmp(sec, "cgroup/", 7))
 			link = bpf_program__attach_cgroup(prog, en->cgfd);
 		else
 			link = bpf_program__attach(prog);
@@ -436,7 +441,7 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 	}
 	/* Hooks first, then the iterator: a socket made in between is seen
 	 * by both, never by neither. */
-	if (attach_all(en, err) < 0)
+	if (attach_all(en, cfg->packet_cgroup_fd, err) < 0)
 		goto fail;
 	en->boot_to_wall = pw_owner_boot_to_wall_ns();
 	if (prefill(en, err) < 0)

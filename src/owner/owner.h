@@ -142,6 +142,12 @@ struct pw_owner_config {
 	bool packet_targets_only;	/* only pw_owner_packet_target()s */
 	bool packet_follow;	/* processes forked by target pids too */
 	bool packet_skip_loopback;	/* leave out packets on lo */
+	/* A cgroup v2 directory (open descriptor, still the caller's; used
+	 * only by pw_owner_start) where the packet programs attach instead
+	 * of the root: they then run only for sockets made in that cgroup or
+	 * below, and other processes' packets pass no program at all. 0 (the
+	 * default) or less: the root, every socket of the machine. */
+	int packet_cgroup_fd;
 };
 
 struct pw_owner_stats {
