@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "base/emit.h"
 #include "base/log.h"
 #include "capture/capture.h"
+#include "capture/icmp_errors.h"
 #include "capture/ifaces.h"
 #include "capture/output.h"
 #include "capture/summary.h"
@@ -28,6 +30,8 @@
 #define DEFAULT_RING (32u << 20)
 #define DEFAULT_SNAPLEN 262144u
 #define HEADERS_SNAPLEN 256u	/* IPv6 + extension headers + TCP options */
+#define DRAIN_MS 10		/* batched ring wake-ups: read at least this
+				   often (as the owner engine does) */
 
 struct session {
 	const struct pw_capture_opts *opts;
@@ -35,6 +39,8 @@ struct session {
 	struct pw_cap_output *w;
 	struct pw_filter *filter;
 	struct pw_pipeline *pl;
+	struct pw_cap_icmp *icmp; /* ICMP errors of the targets' flows, or
+				     NULL when they cannot be read */
 	struct pw_cap_ifaces ifaces;
 	struct pw_cap_procs procs;
 	struct pw_cap_cgroup cg;
@@ -90,6 +96,8 @@ static void on_flow_end(struct pw_flow *flow, enum pw_flow_end why, void *ctx)
 
 	if (s->opts->on_flow_end)
 		s->opts->on_flow_end(flow, why, s->opts->ctx);
+	if (s->icmp)
+		pw_cap_icmp_flow_end(s->icmp, flow);
 	pw_cap_procs_flow(&s->procs, flow->pid);
 	if (s->w && s->opts->pcap) {
 		struct pw_owner_info info;
@@ -110,18 +118,20 @@ static void on_flow_end(struct pw_flow *flow, enum pw_flow_end why, void *ctx)
 	pw_flow_report_flow(&s->emit, flow, why);
 }
 
-static void on_packet(const struct pw_owner_packet *p, void *ctx)
+/* One packet, from the tap or a matched ICMP error (tap false): filter,
+ * pipeline, observers, file. */
+static void handle_packet(struct session *s, const struct pw_owner_packet *p,
+			  bool tap)
 {
-	struct session *s = ctx;
 	struct pw_pipeline_result res;
 	struct pw_owner_info info;
 	struct pw_pcapng_proc proc = { NULL, NULL };
 	struct pw_cap_iface *iface;
+	struct pw_flow *first_owned = NULL;
 	struct pw_packet pkt;
 	struct pw_error ferr;
 	int m;
 
-	s->seen++;
 	if (s->failed)
 		return;
 	memset(&pkt, 0, sizeof(pkt));
@@ -152,11 +162,15 @@ static void on_packet(const struct pw_owner_packet *p, void *ctx)
 		res.flow.flow->pid = pkt.owner.pid;
 		memcpy(res.flow.flow->comm, pkt.owner.comm, PW_COMM_LEN);
 		res.flow.flow->owner_method = pkt.owner.method;
+		first_owned = res.flow.flow;
 	}
+	if (tap && s->icmp)
+		pw_cap_icmp_tap_packet(s->icmp, p, first_owned);
 	/* Headers only: the kernel copied at most 256 bytes; cut where the
-	 * dissector says the payload starts. */
+	 * dissector says the payload starts. An ICMP error's payload is the
+	 * headers it quotes: kept. */
 	if (s->opts->headers_only && res.is_ip && res.dissect.payload_off &&
-	    res.dissect.payload_off < pkt.caplen)
+	    !res.dissect.icmp_quote_off && res.dissect.payload_off < pkt.caplen)
 		pkt.caplen = res.dissect.payload_off;
 	if (s->opts->on_packet)
 		s->opts->on_packet(&pkt, &res, pw_pipeline_flows(s->pl),
@@ -194,6 +208,50 @@ static void on_packet(const struct pw_owner_packet *p, void *ctx)
 	s->written++;
 	s->bytes += pkt.caplen;
 	pw_cap_procs_add(&s->procs, &pkt);
+}
+
+/* A tap record: ICMP errors queued from before it go first. */
+static void on_packet(const struct pw_owner_packet *p, void *ctx)
+{
+	struct session *s = ctx;
+
+	s->seen++;
+	if (s->icmp)
+		pw_cap_icmp_release(s->icmp, p->ts_ns, pw_pipeline_flows(s->pl));
+	handle_packet(s, p, true);
+}
+
+static void on_icmp_error(const struct pw_owner_packet *p, void *ctx)
+{
+	handle_packet(ctx, p, false);
+}
+
+/* Waits up to timeout_ms for tap records or ICMP errors and handles what
+ * waits. Errors are read before the ring is drained: a tap record
+ * stamped after an error then lets it through first (on_packet), and the
+ * packet an error quotes was in the ring before the error was sent.
+ * Returns as pw_owner_poll. */
+static int wait_and_handle(struct session *s, int timeout_ms)
+{
+	struct pollfd pfd[2];
+	int r;
+
+	if (!s->icmp)
+		return pw_owner_poll(s->o, timeout_ms);
+	/* Batched records wake nobody: the engine's own drain timer. */
+	if (s->opts->wakeup_bytes && (timeout_ms < 0 || timeout_ms > DRAIN_MS))
+		timeout_ms = DRAIN_MS;
+	pfd[0].fd = pw_owner_fd(s->o);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = pw_cap_icmp_fd(s->icmp);
+	pfd[1].events = POLLIN;
+	if (timeout_ms && poll(pfd, 2, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
+	pw_cap_icmp_collect(s->icmp);
+	r = pw_owner_poll(s->o, 0);
+	pw_cap_icmp_release(s->icmp, UINT64_MAX, pw_pipeline_flows(s->pl));
+	pw_cap_icmp_tick(s->icmp, mono_ns());
+	return r;
 }
 
 struct proc_scan {
@@ -309,6 +367,35 @@ out:
 	return ret;
 }
 
+/* Where the kernel's packet programs attach. They run for every packet
+ * of every socket made in that cgroup or below it, target or not (the
+ * targets are checked inside), so as low as the targets allow: the
+ * command's own cgroup (made here, before the programs load) for -- CMD,
+ * the cgroup itself for one --cgroup. Pids and names stay at the root:
+ * their processes may be anywhere, a pid's cgroup is usually shared with
+ * many others, and its sockets may come from before it moved. */
+static int packet_cgroup(struct session *s, struct pw_owner_config *cfg,
+			 struct pw_error *err)
+{
+	const struct pw_capture_opts *o = s->opts;
+	size_t places = (o->cmd ? 1 : 0) + o->ncgroups + o->npids + o->nnames;
+	int fd;
+
+	if (o->cmd && pw_cap_cgroup_create(&s->cg, err) < 0)
+		return -1;
+	if (places != 1)
+		return 0;
+	if (o->cmd) {
+		cfg->packet_cgroup_fd = s->cg.dirfd;
+	} else if (o->ncgroups) {
+		fd = pw_cap_cgroup_open(o->cgroups[0], err);
+		if (fd < 0)
+			return -1;
+		cfg->packet_cgroup_fd = fd;
+	}
+	return 0;
+}
+
 /* Lost packets so far, for the statistics of each output file. */
 static uint64_t lost_packets(void *ctx)
 {
@@ -323,22 +410,32 @@ static uint64_t lost_packets(void *ctx)
 
 static void print_totals(struct session *s, const char *cmd_status)
 {
+	struct pw_cap_icmp_stats ist = { 0, 0, 0, 0 };
 	struct pw_owner_stats st;
+	char icmp[160] = "";
 	FILE *out = stderr;
 
 	pw_owner_get_stats(s->o, &st);
+	if (s->icmp) {
+		pw_cap_icmp_stats(s->icmp, &ist);
+		snprintf(icmp, sizeof(icmp), "; ICMP errors: %" PRIu64 " of "
+			 "the targets' flows, %" PRIu64 " of others left out, %"
+			 PRIu64 " lost, %u network namespaces watched",
+			 ist.matched, ist.unmatched, ist.lost, ist.namespaces);
+	}
 	fprintf(out, "procwire: capture: %" PRIu64 " packets %s %s, %"
 		PRIu64 " dropped in the kernel (ring buffer full), %" PRIu64
 		" dropped in procwire, %" PRIu64 " left out by the filter, %u "
-		"interfaces%s%s\n", s->written,
+		"interfaces%s%s%s\n", s->written,
 		s->opts->out_path ? "written to" : "seen,",
 		s->opts->out_path ? s->opts->out_path : "no file",
 		st.packets_lost, s->user_drops, s->filtered, s->ifaces.n,
-		cmd_status ? "; " : "", cmd_status ? cmd_status : "");
+		icmp, cmd_status ? "; " : "", cmd_status ? cmd_status : "");
 }
 
 static void fill_stats(struct session *s, struct pw_capture_stats *st)
 {
+	struct pw_cap_icmp_stats ist;
 	struct pw_owner_stats ost;
 
 	memset(st, 0, sizeof(*st));
@@ -350,6 +447,11 @@ static void fill_stats(struct session *s, struct pw_capture_stats *st)
 	if (s->o) {
 		pw_owner_get_stats(s->o, &ost);
 		st->kernel_drops = ost.packets_lost;
+	}
+	if (s->icmp) {
+		pw_cap_icmp_stats(s->icmp, &ist);
+		st->icmp_matched = ist.matched;
+		st->icmp_unmatched = ist.unmatched;
 	}
 }
 
@@ -364,7 +466,7 @@ static int run_loop(struct session *s, pid_t child, int *child_status)
 	int r, sig;
 
 	for (;;) {
-		r = pw_owner_poll(s->o, 50);
+		r = wait_and_handle(s, 50);
 		if (r < 0 && r != -EINTR) {
 			pw_error_set(&err, r, "capture: %s", strerror(-r));
 			report(o, &err);
@@ -474,9 +576,14 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	/* Each packet's process is looked up while writing it: by default
 	 * the reader wakes per packet, before a short-lived owner is gone. */
 	cfg.wakeup_bytes = opts->wakeup_bytes;
-	s->o = pw_owner_start(&cfg, &err);
+	if (packet_cgroup(s, &cfg, &err) == 0) {
+		s->o = pw_owner_start(&cfg, &err);
+		if (cfg.packet_cgroup_fd > 0 &&
+		    cfg.packet_cgroup_fd != s->cg.dirfd)
+			close(cfg.packet_cgroup_fd);
+	}
 	if (!s->o) {
-		if (err.code == -EPERM)
+		if (err.code == -EPERM || (opts->cmd && err.code == -EACCES))
 			pw_error_set(&err, -EPERM, "procwire capture needs "
 				     "root or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON "
 				     "(and CAP_SYS_ADMIN for a command's "
@@ -489,16 +596,22 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 		goto out;
 	}
 	if (opts->cmd) {
-		if (pw_cap_cgroup_create(&s->cg, &err) < 0 ||
-		    (r = pw_owner_packet_target(s->o, true, s->cg.id,
-						true)) < 0) {
-			if (!err.msg[0])
-				pw_error_set(&err, r, "cannot watch the "
-					     "command's cgroup");
+		r = pw_owner_packet_target(s->o, true, s->cg.id, true);
+		if (r < 0) {
+			pw_error_set(&err, r, "cannot watch the command's "
+				     "cgroup: %s", strerror(-r));
 			report(opts, &err);
 			goto out;
 		}
 	}
+	/* Before the command starts: its namespace is watched from its
+	 * first packet on. */
+	s->icmp = pw_cap_icmp_new(opts->loopback, snaplen, &pcfg.flow,
+				  on_icmp_error, s, &err);
+	if (!s->icmp && !opts->err)
+		pw_warn("ICMP errors of the targets' flows are not captured: "
+			"%s", err.msg);
+	pw_error_clear(&err);
 	memset(&oo, 0, sizeof(oo));
 	oo.path = opts->out_path;
 	oo.format = opts->pcap ? PW_CAP_PCAP : PW_CAP_PCAPNG;
@@ -551,7 +664,7 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 			report(opts, &s->werr);
 		goto out;
 	}
-	pw_owner_poll(s->o, 0);	/* what is already in the ring */
+	wait_and_handle(s, 0);	/* what is already in the ring */
 	if (s->failed && !s->out_gone) {
 		report(opts, &s->werr);
 		goto out;
@@ -594,6 +707,7 @@ out:
 			pw_warn("cannot remove cgroup %s: %s", s->cg.name,
 				strerror(-r));
 	}
+	pw_cap_icmp_free(s->icmp);
 	pw_owner_stop(s->o);
 	pw_pipeline_free(s->pl);
 	pw_filter_free(s->filter);

@@ -45,6 +45,8 @@ struct pw_capture_stats {
 	uint64_t kernel_drops;	/* ring buffer full */
 	uint64_t user_drops;	/* not written: interface table full */
 	uint64_t filtered;	/* left out by the filter expression */
+	uint64_t icmp_matched;	/* ICMP errors of the targets' flows */
+	uint64_t icmp_unmatched; /* ICMP errors of other flows, left out */
 };
 
 struct pw_capture_opts {

@@ -273,6 +273,39 @@ out:
 	return ret;
 }
 
+int pw_cap_cgroup_open(const char *spec, struct pw_error *err)
+{
+	const char *how = "", *rel = spec;
+	char path[4096];
+	uint64_t id;
+	char *end;
+	int root, fd = -1;
+
+	root = pw_cgroup2_root_fd(&how, err);
+	if (root < 0)
+		return -1;
+	errno = 0;
+	id = strtoull(spec, &end, 10);
+	if (*spec && !*end && !errno && id) {
+		if (!pw_cgroup2_path_of(root, id, path, sizeof(path))) {
+			pw_error_set(err, -ENOENT, "no cgroup v2 with id %s",
+				     spec);
+			goto out;
+		}
+		rel = path;
+	}
+	while (*rel == '/')
+		rel++;
+	fd = openat(root, *rel ? rel : ".",
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		pw_error_set(err, -errno, "no cgroup v2 '%s': %s", spec,
+			     strerror(errno));
+out:
+	close(root);
+	return fd;
+}
+
 void pw_cap_each_proc(const char *name,
 		      void (*fn)(uint32_t pid, uint32_t ppid, void *ctx),
 		      void *ctx)

@@ -49,6 +49,11 @@ pid_t pw_cap_launch(struct pw_cap_cgroup *cg, char *const argv[],
 int pw_cap_cgroup_resolve(const char *spec, uint64_t *id,
 			  struct pw_error *err);
 
+/* An O_RDONLY directory descriptor on an existing cgroup v2 (spec as
+ * for pw_cap_cgroup_resolve), for attaching programs there; -1 with err
+ * when there is no such cgroup. */
+int pw_cap_cgroup_open(const char *spec, struct pw_error *err);
+
 /* Calls fn for every process now running whose comm is name (name NULL:
  * every process) with its pid and parent pid. */
 void pw_cap_each_proc(const char *name,

@@ -5,38 +5,33 @@ flow by flow.
 Usage: audit_live_compare.py CAPTURE REFERENCE OTHER_PORTS
 
 OTHER_PORTS: comma-separated server ports of the other application. Flows
-are TCP/UDP 5-tuples of the packets themselves (ICMP errors, which quote a
-TCP/UDP header, are left out: they reach no socket, so the live capture
-cannot see them). Packets are counted per direction: out (from the client
-10.77.1.1 / fd77:1::1) must match exactly; in may lack packets that
-arrived when the socket was gone, each such direction is listed. Prints
-one line per check, "ok NAME" or "bad NAME: detail"."""
-import subprocess
+are TCP/UDP 5-tuples of the packets themselves. Packets are counted per
+direction: out (from the client 10.77.1.1 / fd77:1::1) must match exactly;
+in may lack packets that arrived when the socket was gone, each such
+direction is listed. ICMP errors (keyed by type, code, addresses and the
+endpoints of the packet they quote) that quote the script's flows must all
+be in the capture, none of the other application's. Prints one line per
+check, "ok NAME" or "bad NAME: detail"."""
+import os
 import sys
 from collections import Counter
 
-FIELDS = ["ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "tcp.srcport",
-          "tcp.dstport", "udp.srcport", "udp.dstport", "icmp.type",
-          "icmpv6.type"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from icmp_compare import classify, packets  # noqa: E402
+
 CLIENTS = ("10.77.1.1", "fd77:1::1")
 
 
 def directional(path):
-    out = subprocess.run(
-        ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=f"]
-        + sum((["-e", f] for f in FIELDS), []),
-        check=True, capture_output=True, text=True).stdout
-    c = Counter()
-    for line in out.splitlines():
-        v = line.split("\t")
-        if v[8] or v[9]:
-            continue
-        src, dst = v[0] or v[1], v[2] or v[3]
-        if v[4]:
-            c[("tcp", src, int(v[4]), dst, int(v[5]))] += 1
-        elif v[6]:
-            c[("udp", src, int(v[6]), dst, int(v[7]))] += 1
-    return c
+    """(packets per flow direction, ICMP errors by key)"""
+    c, errors = Counter(), Counter()
+    for p in packets(path):
+        k = classify(p)
+        if k and k[0] == "flow":
+            c[k[1]] += 1
+        elif k:
+            errors[k[1]] += 1
+    return c, errors
 
 
 def canon(p):
@@ -45,11 +40,15 @@ def canon(p):
 
 
 def main():
-    cap, ref = directional(sys.argv[1]), directional(sys.argv[2])
+    (cap, cap_err), (ref, ref_err) = directional(sys.argv[1]), \
+        directional(sys.argv[2])
     ports = {int(x) for x in sys.argv[3].split(",")}
 
     def other(p):
         return p[2] in ports or p[4] in ports
+
+    def other_err(k):	# the quoted packet's ports
+        return len(k) > 6 and (k[7] in ports or k[9] in ports)
 
     ref_other = {canon(p) for p in ref if other(p)}
     cap_other = {canon(p) for p in cap if other(p)}
@@ -79,6 +78,16 @@ def main():
     print(("ok" if not in_more else "bad") +
           " no packet in that the link did not carry%s" % (
               "" if not in_more else " " + str(in_more)))
+    want = Counter({k: n for k, n in ref_err.items() if not other_err(k)})
+    got = Counter({k: n for k, n in cap_err.items() if not other_err(k)})
+    print(("ok" if want and got == want else "bad") +
+          " same ICMP errors of the script's flows (%d)%s" % (
+              sum(want.values()), "" if got == want else
+              " missing %s extra %s" % (sorted(want - got),
+                                        sorted(got - want))))
+    stray = sum(n for k, n in cap_err.items() if other_err(k))
+    print(("ok" if not stray else "bad") +
+          " no ICMP error of the other application's flows (%d)" % stray)
     for p in sorted(keys):
         if p[1] not in CLIENTS and cap[p] < ref[p]:
             print("missing-in %s %s:%d -> %s:%d captured %d of %d" % (

@@ -5,37 +5,31 @@ link, flow by flow.
 Usage: capture_compare.py CAPTURE REFERENCE OTHER_PORT_LO OTHER_PORT_HI
 
 Both files are read through tshark. Flows are TCP/UDP 5-tuples in
-canonical order; packets are counted per direction. The other
-application's flows are those with a client port in [LO, HI]. Prints one
-line per check, "ok NAME" or "bad NAME: detail", for the shell test."""
-import subprocess
+canonical order; packets are counted per direction. ICMP errors are
+counted apart, keyed by type, code, their addresses and the endpoints of
+the packet they quote: those quoting the target's flows must all be in the
+capture (procwire reads them from packet sockets), none of the others. The
+other application's flows are those with a client port in [LO, HI].
+Prints one line per check, "ok NAME" or "bad NAME: detail", for the shell
+test."""
+import os
 import sys
 from collections import Counter
 
-FIELDS = ["ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "tcp.srcport",
-          "tcp.dstport", "udp.srcport", "udp.dstport", "ip.proto",
-          "ipv6.nxt"]
-
-
-def packets(path):
-    out = subprocess.run(
-        ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=f"]
-        + sum((["-e", f] for f in FIELDS), []),
-        check=True, capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        v = line.split("\t")
-        src, dst = v[0] or v[1], v[2] or v[3]
-        if v[4]:
-            yield ("tcp", src, int(v[4]), dst, int(v[5]))
-        elif v[6]:
-            yield ("udp", src, int(v[6]), dst, int(v[7]))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from icmp_compare import classify, packets  # noqa: E402
 
 
 def directional(path):
-    c = Counter()
+    """(packets per flow direction, ICMP errors by key)"""
+    c, errors = Counter(), Counter()
     for p in packets(path):
-        c[p] += 1
-    return c
+        k = classify(p)
+        if k and k[0] == "flow":
+            c[k[1]] += 1
+        elif k:
+            errors[k[1]] += 1
+    return c, errors
 
 
 def canon(p):
@@ -44,11 +38,15 @@ def canon(p):
 
 
 def main():
-    cap, ref = directional(sys.argv[1]), directional(sys.argv[2])
+    (cap, cap_err), (ref, ref_err) = directional(sys.argv[1]), \
+        directional(sys.argv[2])
     lo, hi = int(sys.argv[3]), int(sys.argv[4])
 
     def other(p):
         return any(lo <= port <= hi for port in (p[2], p[4]))
+
+    def other_err(k):	# the quoted packet's ports
+        return len(k) > 6 and other((k[5], k[6], k[7], k[8], k[9]))
 
     ref_other = {canon(p) for p in ref if other(p)}
     cap_other = {canon(p) for p in cap if other(p)}
@@ -71,6 +69,16 @@ def main():
     print(("ok" if not diff else "bad") +
           " same packet count each way on every flow (%d directions)%s" % (
               len({p for p in cap}), "" if not diff else " " + str(diff)))
+    want = Counter({k: n for k, n in ref_err.items() if not other_err(k)})
+    got = Counter({k: n for k, n in cap_err.items() if not other_err(k)})
+    print(("ok" if got == want else "bad") +
+          " same ICMP errors of the target's flows (%d)%s" % (
+              sum(want.values()), "" if got == want else
+              " missing %s extra %s" % (sorted(want - got),
+                                        sorted(got - want))))
+    stray = sum(n for k, n in cap_err.items() if other_err(k))
+    print(("ok" if not stray else "bad") +
+          " no ICMP error of the other application's flows (%d)" % stray)
 
 
 main()

@@ -6,15 +6,15 @@
 # the same time, and tcpdump records the client's link.
 #
 # Asserted: each of the script's connections gets its exact verdict (the
-# expectations of the --read test, except where the live capture cannot
-# see a packet: ICMP errors reach no socket, so the connections that the
-# censor answers with ICMP are judged from what their sockets saw), the
-# other application's connections are not judged, exit status 3, the
-# verdicts cite the frame numbers of F (checked by tshark), and F holds
-# every packet of the script's flows and none of the other application
-# (compared with the tcpdump by 5-tuple: the same flows, the same packet
-# count out on each; in, packets that arrive when the socket is gone are
-# not seen, see docs/capture.md, and are listed).
+# expectations of the --read test: the ICMP errors the censor answers
+# with reach no socket, procwire reads them from packet sockets and keeps
+# those quoting the script's flows), the other application's connections
+# are not judged, exit status 3, the verdicts cite the frame numbers of F
+# (checked by tshark), and F holds every packet of the script's flows and
+# none of the other application (compared with the tcpdump by 5-tuple:
+# the same flows, the same packet count out on each, the same ICMP errors
+# of the script's flows; in, packets that arrive when the socket is gone
+# are not seen, see docs/capture.md, and are listed).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/topology.sh"	# record_start / record_stop
 source "$(dirname "$0")/censor.sh"
@@ -46,12 +46,7 @@ record_stop
 sed 's/^/# /' "$work/err"
 tap_eq "live audit exits 3 when connections failed" $rc 3
 
-# As in test_audit_censor.sh, except the connections the censor answers
-# with ICMP (no socket sees the error): the TCP one to :8444 keeps
-# retransmitting its SYN (syn-timeout); socat gives up on UDP :7002 and
-# :7003 after the first datagram (the error comes back to it as
-# ECONNREFUSED, but is not a packet of the socket): one datagram out,
-# too few for udp-silent, ok from what their sockets saw.
+# As in test_audit_censor.sh.
 cat >"$work/expect" <<'EOF2'
 # proto dport host verdict stage detail-prefix
 udp 53 blocked-dns.test dns-failure - NXDOMAIN blocked-dns.test A
@@ -62,17 +57,17 @@ tcp 80 good.test ok -
 tcp 443 blocked.test reset after-client-hello
 tcp 443 cut-tls.test tls-cut after-client-hello no reply to the ClientHello
 tcp 8443 syn.test syn-timeout handshake
-tcp 8444 icmp.test syn-timeout handshake
+tcp 8444 icmp.test icmp-unreachable handshake icmp type 3 code 3 (port unreachable)
 tcp 80 redirect.test http-redirect after-http-request 302 to warning.censor-notice.example
 tcp 80 rst-http.test reset after-http-request
 tcp 80 cut.test reset mid-transfer RST after
 tcp 9000 * retransmissions mid-transfer
 udp 7000 * ok -
 udp 7001 * udp-silent - 5 datagrams out, 0 in
-udp 7002 * ok -
+udp 7002 * icmp-unreachable - icmp type 3 code 3 (port unreachable)
 tcp 80 good6.test ok -
 tcp 443 blocked6.test reset after-client-hello
-udp 7003 * ok -
+udp 7003 * icmp-unreachable - icmp6 type 1 code 1 (administratively prohibited)
 EOF2
 "$PYTHON" "$(dirname "$0")/audit_expect.py" "$work/live.pcapng" \
 	"$work/audit.jsonl" "$work/expect" >"$work/check" 2>&1
