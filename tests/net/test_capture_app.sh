@@ -52,6 +52,7 @@ dig +time=2 +tries=1 api.demo.test A >/dev/null
 curl -sS -4 --max-time 5 -o /dev/null http://www.demo.test/index.html
 awk "/^prog_id:/ { print \$2 }" /proc/$PPID/fdinfo/* | sort -u >'"$work"'/progs
 cat /proc/self/cgroup >'"$work"'/cgroup.seen 2>/dev/null
+bpftool cgroup show '"$cgview"'$(sed -n "s/^0:://p" /proc/self/cgroup) >'"$work"'/cgprogs 2>&1
 true'
 "$PROCWIRE" capture -w "$work/cap.pcapng" -j -- \
 	ip netns exec "$NS_C" sh -c "$target" >"$work/summary.json" \
@@ -103,8 +104,14 @@ tap_ok $? "no packet dropped"
 
 seen=$(cut -d: -f3 "$work/cgroup.seen" 2>/dev/null | grep -o 'pwcap-[0-9]*')
 tap_check "the command ran in its own cgroup ($seen)" test -n "$seen"
-tap_eq "the command's cgroup is removed" \
-	"$(find "$cgview" -maxdepth 1 -name 'pwcap-*' | wc -l)" 0
+# The packet tap sits on the command's cgroup, not the root: other
+# processes' packets pass no program.
+tap_eq "the packet programs are attached to the command's cgroup" \
+	"$(grep -oE 'pw_pkt_(egress|ingress)' "$work/cgprogs" | sort | paste -sd' ')" \
+	"pw_pkt_egress pw_pkt_ingress"
+# Its own name: other procwire captures may run on this machine.
+tap_check "the command's cgroup ($seen) is removed" \
+	test -n "$seen" -a ! -e "$cgview/$seen"
 left=0
 while read -r id; do
 	bpftool prog show id "$id" >/dev/null 2>&1 && left=$((left + 1))

@@ -202,6 +202,16 @@ others=$(sed -n "s/.*flows, \([0-9]*\) of others left out.*/\1/p" "$work/err")
 tap_check "errors of other flows are counted as left out ($others)" \
 	test "${others:-0}" -gt 0
 
+# --- loopback ------------------------------------------------------------
+# With --loopback the port unreachable on lo is the target's too.
+echo lo | "$PROCWIRE" capture --loopback -w "$work/lo.pcapng" -q -- \
+	ip netns exec "$NS_C" socat -u - UDP4:127.0.0.1:7105 \
+	2>"$work/lo.err"
+tap_eq "--loopback: a UDP datagram to a closed port on lo and its port unreachable" \
+	"$(tshark 2>/dev/null -r "$work/lo.pcapng" -T fields -e udp.dstport \
+		-e icmp.type -e icmp.code | tr '\t' ' ' | paste -sd/)" \
+	"7105  /7105 3 3"
+
 # --- live audit ------------------------------------------------------------
 ip netns del "$NS_L"
 other_app &
