@@ -2,7 +2,9 @@
  *
  * File header: magic, version 2.4, thiszone 0, sigfigs 0, snaplen,
  * link type. Record: ts_sec, ts_nsec, caplen, wirelen, then the bytes.
- * ts_sec is 32 bits: times after 2106 do not fit the format. */
+ * ts_sec is 32 bits: times after 2106 do not fit the format. A record is
+ * written with one writev(): the header, then the packet's bytes from
+ * where they lie (not copied into a record buffer first). */
 #include "sink/pcap_writer.h"
 
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "base/bytes.h"
@@ -27,8 +30,6 @@ struct pw_pcap_writer {
 	uint64_t written;
 	uint64_t packets;
 	char name[128];
-	uint8_t *rec;		/* record being assembled */
-	size_t rec_cap;
 };
 
 struct pw_pcap_writer *pw_pcap_writer_open(int fd, uint16_t linktype,
@@ -68,8 +69,12 @@ int pw_pcap_writer_packet(struct pw_pcap_writer *w,
 			  const struct pw_packet *pkt, struct pw_error *err)
 {
 	uint32_t caplen = PW_MIN(pkt->caplen, w->snaplen);
-	size_t len = PCAP_REC_HDR + (size_t)caplen;
+	uint8_t h[PCAP_REC_HDR];
+	struct iovec iov[2] = {
+		{ h, sizeof(h) }, { (void *)pkt->data, caplen },
+	};
 	char what[48];
+	int r;
 
 	if (w->failed)
 		return pw_error_set(err, -EIO, "%s: not writing after an "
@@ -79,26 +84,20 @@ int pw_pcap_writer_packet(struct pw_pcap_writer *w,
 				    "link type (%u); packet %" PRIu64 " has "
 				    "link type %u", w->name, w->linktype,
 				    pkt->number, pkt->linktype);
-	if (len > w->rec_cap) {
-		uint8_t *n = realloc(w->rec, len);
-
-		if (!n)
-			return pw_error_set(err, -ENOMEM, "out of memory");
-		w->rec = n;
-		w->rec_cap = len;
-	}
-	pw_put_le32(w->rec, (uint32_t)(pkt->ts_ns / 1000000000u));
-	pw_put_le32(w->rec + 4, (uint32_t)(pkt->ts_ns % 1000000000u));
-	pw_put_le32(w->rec + 8, caplen);
-	pw_put_le32(w->rec + 12, pkt->wirelen);
-	if (caplen)
-		memcpy(w->rec + PCAP_REC_HDR, pkt->data, caplen);
-	snprintf(what, sizeof(what), "packet %" PRIu64, w->packets + 1);
-	if (pw_fd_write_all(w->fd, w->rec, len, w->name, what, err) < 0) {
+	pw_put_le32(h, (uint32_t)(pkt->ts_ns / 1000000000u));
+	pw_put_le32(h + 4, (uint32_t)(pkt->ts_ns % 1000000000u));
+	pw_put_le32(h + 8, caplen);
+	pw_put_le32(h + 12, pkt->wirelen);
+	r = pw_fd_writev_all(w->fd, iov, 2);
+	if (r < 0) {
 		w->failed = true;
+		/* Named only now, not with a snprintf per packet. */
+		snprintf(what, sizeof(what), "packet %" PRIu64,
+			 w->packets + 1);
+		pw_fd_write_error(err, r, w->name, what);
 		return -1;
 	}
-	w->written += len;
+	w->written += sizeof(h) + caplen;
 	w->packets++;
 	return 0;
 }
@@ -118,7 +117,6 @@ int pw_pcap_writer_close(struct pw_pcap_writer *w, bool close_fd,
 	if (close_fd && close(w->fd) < 0)
 		ret = pw_error_set(err, -errno, "cannot close %s: %s",
 				   w->name, strerror(errno));
-	free(w->rec);
 	free(w);
 	return ret;
 }

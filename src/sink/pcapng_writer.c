@@ -10,13 +10,16 @@
  *     data padded to 4; epb_flags (2), epb_processid_threadid (8: pid u32
  *     then tid u32), opt_comment (1)
  *   ISB 5 at close: interface id, timestamp; isb_ifrecv (4), isb_ifdrop (5)
- * Each block is assembled in w->blk and written with one write(). */
+ * Each block is assembled in w->blk and written with one write(); an EPB's
+ * packet bytes are not copied in but written from where they lie, between
+ * the block's head and tail, in the same writev(). */
 #include "sink/pcapng_writer.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +56,21 @@ struct writer_iface {
 	uint64_t dropped;
 };
 
+/* The owner comment of the last packet that had one, and what it was
+ * made from. Consecutive packets mostly share their owner, and making the
+ * text (sanitising comm, exe and cmdline) cost more than the rest of the
+ * block. */
+struct last_comment {
+	bool valid;
+	uint32_t pid;
+	uint32_t tid;
+	char comm[PW_COMM_LEN];
+	char *exe;		/* copies; NULL when absent or empty */
+	char *cmdline;
+	size_t len;
+	char text[COMMENT_MAX];
+};
+
 struct pw_pcapng_writer {
 	int fd;
 	bool failed;		/* a write failed: the file ends mid-block */
@@ -62,6 +80,12 @@ struct pw_pcapng_writer {
 	uint8_t *blk;		/* block being assembled */
 	size_t blk_len;
 	size_t blk_cap;
+	/* Bytes of the block written from elsewhere (an EPB's packet data),
+	 * between blk[0, gap_at) and blk[gap_at, blk_len). */
+	const uint8_t *gap;
+	size_t gap_len;
+	size_t gap_at;
+	struct last_comment last;
 	struct writer_iface *ifaces;
 	unsigned n_ifaces;
 	unsigned cap_ifaces;
@@ -106,6 +130,12 @@ static void blk_put_padded(struct pw_pcapng_writer *w, const void *p,
 	w->blk_len += padded;
 }
 
+static void blk_put_zeros(struct pw_pcapng_writer *w, size_t n)
+{
+	memset(w->blk + w->blk_len, 0, n);
+	w->blk_len += n;
+}
+
 static void blk_opt(struct pw_pcapng_writer *w, uint16_t code,
 		    const void *val, size_t len)
 {
@@ -146,6 +176,8 @@ static bool blk_begin(struct pw_pcapng_writer *w, uint32_t type, size_t body,
 		      struct pw_error *err)
 {
 	w->blk_len = 0;
+	w->gap = NULL;
+	w->gap_len = 0;
 	if (!blk_reserve(w, 8 + body + 4 + 4)) {
 		pw_error_set(err, -ENOMEM, "out of memory");
 		return false;
@@ -155,27 +187,64 @@ static bool blk_begin(struct pw_pcapng_writer *w, uint32_t type, size_t body,
 	return true;
 }
 
-static int blk_finish(struct pw_pcapng_writer *w, bool with_opts,
-		      const char *what, struct pw_error *err)
+/* The packet's bytes, from where they lie: the block's length counts
+ * them, blk does not hold them. */
+static void blk_put_gap(struct pw_pcapng_writer *w, const uint8_t *p,
+			size_t len)
 {
+	w->gap = p;
+	w->gap_len = len;
+	w->gap_at = w->blk_len;
+}
+
+/* Ends the block and writes it; returns 0 or a negative errno (err not
+ * set: the caller names the block, see pw_fd_write_error). */
+static int blk_write(struct pw_pcapng_writer *w, bool with_opts)
+{
+	struct iovec iov[3];
 	uint32_t len;
+	int r;
 
 	if (w->failed)
-		return pw_error_set(err, -EIO, "%s: not writing %s after an "
-				    "earlier write error", w->name, what);
+		return -EIO;
 	if (with_opts) {
 		pw_put_le32(w->blk + w->blk_len, OPT_END);
 		w->blk_len += 4;
 	}
-	len = (uint32_t)(w->blk_len + 4);
+	len = (uint32_t)(w->blk_len + w->gap_len + 4);
 	pw_put_le32(w->blk + 4, len);
 	blk_put32(w, len);
-	if (pw_fd_write_all(w->fd, w->blk, w->blk_len, w->name, what,
-			    err) < 0) {
+	if (!w->gap_len) {
+		iov[0] = (struct iovec){ w->blk, w->blk_len };
+		r = pw_fd_writev_all(w->fd, iov, 1);
+	} else {
+		iov[0] = (struct iovec){ w->blk, w->gap_at };
+		iov[1] = (struct iovec){ (void *)w->gap, w->gap_len };
+		iov[2] = (struct iovec){ w->blk + w->gap_at,
+					 w->blk_len - w->gap_at };
+		r = pw_fd_writev_all(w->fd, iov, 3);
+	}
+	if (r < 0) {
 		w->failed = true;
+		return r;
+	}
+	w->written += len;
+	return 0;
+}
+
+static int blk_finish(struct pw_pcapng_writer *w, bool with_opts,
+		      const char *what, struct pw_error *err)
+{
+	int r;
+
+	if (w->failed)
+		return pw_error_set(err, -EIO, "%s: not writing %s after an "
+				    "earlier write error", w->name, what);
+	r = blk_write(w, with_opts);
+	if (r < 0) {
+		pw_fd_write_error(err, r, w->name, what);
 		return -1;
 	}
-	w->written += w->blk_len;
 	return 0;
 }
 
@@ -265,6 +334,50 @@ int pw_pcapng_writer_add_iface(struct pw_pcapng_writer *w, uint16_t linktype,
 	return (int)w->n_ifaces++;
 }
 
+static bool same_text(const char *kept, const char *s)
+{
+	if (!s || !s[0])
+		return !kept;
+	return kept && strcmp(kept, s) == 0;
+}
+
+static char *keep_text(const char *s)
+{
+	return s && s[0] ? strdup(s) : NULL;
+}
+
+/* The owner comment for pkt, made again only when its owner differs from
+ * the last packet's. */
+static const char *owner_comment(struct pw_pcapng_writer *w,
+				 const struct pw_packet *pkt,
+				 const struct pw_pcapng_proc *proc,
+				 size_t *len)
+{
+	struct last_comment *c = &w->last;
+	const char *exe = proc ? proc->exe : NULL;
+	const char *cmdline = proc ? proc->cmdline : NULL;
+
+	if (c->valid && c->pid == pkt->owner.pid && c->tid == pkt->owner.tid &&
+	    memcmp(c->comm, pkt->owner.comm, PW_COMM_LEN) == 0 &&
+	    same_text(c->exe, exe) && same_text(c->cmdline, cmdline)) {
+		*len = c->len;
+		return c->text;
+	}
+	free(c->exe);
+	free(c->cmdline);
+	c->len = pw_pcapng_owner_comment(c->text, sizeof(c->text),
+					 &pkt->owner, proc);
+	c->pid = pkt->owner.pid;
+	c->tid = pkt->owner.tid;
+	memcpy(c->comm, pkt->owner.comm, PW_COMM_LEN);
+	c->exe = keep_text(exe);
+	c->cmdline = keep_text(cmdline);
+	/* Out of memory: the text is right this once, not kept. */
+	c->valid = same_text(c->exe, exe) && same_text(c->cmdline, cmdline);
+	*len = c->len;
+	return c->text;
+}
+
 int pw_pcapng_writer_packet(struct pw_pcapng_writer *w, int iface_id,
 			    const struct pw_packet *pkt,
 			    const struct pw_pcapng_proc *proc,
@@ -275,24 +388,27 @@ int pw_pcapng_writer_packet(struct pw_pcapng_writer *w, int iface_id,
 	size_t text_n = 0, body;
 	uint32_t caplen = pkt->caplen, flags;
 	char what[48];
+	int r;
 
 	if (iface_id < 0 || (unsigned)iface_id >= w->n_ifaces)
 		return pw_error_set(err, -EINVAL, "%s: packet for interface "
 				    "%d, which was not declared", w->name,
 				    iface_id);
+	if (w->failed)
+		return pw_error_set(err, -EIO, "%s: not writing packet %" PRIu64
+				    " after an earlier write error", w->name,
+				    w->packets + 1);
 	if (w->ifaces[iface_id].snaplen && caplen > w->ifaces[iface_id].snaplen)
 		caplen = w->ifaces[iface_id].snaplen;
 	if (pkt->has_owner && (proc || !pkt->comment)) {
-		text_n = pw_pcapng_owner_comment(comment, sizeof(comment),
-						 &pkt->owner, proc);
-		text = comment;
+		text = owner_comment(w, pkt, proc, &text_n);
 	} else if (pkt->comment) {
 		text_n = pw_sanitize_utf8(comment, sizeof(comment),
 					  pkt->comment, sizeof(comment) - 1,
 					  NULL);
 		text = comment;
 	}
-	body = 20 + pad4(caplen) + opt_size(4) + opt_size(8) +
+	body = 20 + (pad4(caplen) - caplen) + opt_size(4) + opt_size(8) +
 	       opt_size(text_n) + 4;
 	if (!blk_begin(w, BT_EPB, body, err))
 		return -1;
@@ -301,7 +417,8 @@ int pw_pcapng_writer_packet(struct pw_pcapng_writer *w, int iface_id,
 	blk_put32(w, (uint32_t)pkt->ts_ns);
 	blk_put32(w, caplen);
 	blk_put32(w, pkt->wirelen);
-	blk_put_padded(w, pkt->data, caplen);
+	blk_put_gap(w, pkt->data, caplen);
+	blk_put_zeros(w, pad4(caplen) - caplen);
 	if (pkt->dir == PW_DIR_IN || pkt->dir == PW_DIR_OUT) {
 		uint8_t b[4];
 
@@ -318,9 +435,15 @@ int pw_pcapng_writer_packet(struct pw_pcapng_writer *w, int iface_id,
 	}
 	if (text && text_n)
 		blk_opt(w, OPT_COMMENT, text, text_n);
-	snprintf(what, sizeof(what), "packet %" PRIu64, w->packets + 1);
-	if (blk_finish(w, true, what, err) < 0)
+	r = blk_write(w, true);
+	if (r < 0) {
+		/* Named only now, not with a snprintf per packet for a
+		 * message that almost never comes. */
+		snprintf(what, sizeof(what), "packet %" PRIu64,
+			 w->packets + 1);
+		pw_fd_write_error(err, r, w->name, what);
 		return -1;
+	}
 	w->packets++;
 	return 0;
 }
@@ -373,6 +496,8 @@ int pw_pcapng_writer_close(struct pw_pcapng_writer *w, bool close_fd,
 		ret = pw_error_set(err, -errno, "cannot close %s: %s",
 				   w->name, strerror(errno));
 	free(w->blk);
+	free(w->last.exe);
+	free(w->last.cmdline);
 	free(w->ifaces);
 	free(w);
 	return ret;
