@@ -127,7 +127,6 @@ static void handle_packet(struct session *s, const struct pw_owner_packet *p,
 	struct pw_owner_info info;
 	struct pw_pcapng_proc proc = { NULL, NULL };
 	struct pw_cap_iface *iface;
-	struct pw_flow *first_owned = NULL;
 	struct pw_packet pkt;
 	struct pw_error ferr;
 	int m;
@@ -162,10 +161,9 @@ static void handle_packet(struct session *s, const struct pw_owner_packet *p,
 		res.flow.flow->pid = pkt.owner.pid;
 		memcpy(res.flow.flow->comm, pkt.owner.comm, PW_COMM_LEN);
 		res.flow.flow->owner_method = pkt.owner.method;
-		first_owned = res.flow.flow;
+		if (tap && s->icmp)
+			pw_cap_icmp_flow_owner(s->icmp, res.flow.flow, p);
 	}
-	if (tap && s->icmp)
-		pw_cap_icmp_tap_packet(s->icmp, p, first_owned);
 	/* Headers only: the kernel copied at most 256 bytes; cut where the
 	 * dissector says the payload starts. An ICMP error's payload is the
 	 * headers it quotes: kept. */
@@ -216,8 +214,10 @@ static void on_packet(const struct pw_owner_packet *p, void *ctx)
 	struct session *s = ctx;
 
 	s->seen++;
-	if (s->icmp)
+	if (s->icmp) {
 		pw_cap_icmp_release(s->icmp, p->ts_ns, pw_pipeline_flows(s->pl));
+		pw_cap_icmp_netns(s->icmp, p);
+	}
 	handle_packet(s, p, true);
 }
 

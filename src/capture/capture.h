@@ -3,7 +3,9 @@
  *
  * The kernel does the selection: cgroup_skb programs copy only packets of
  * sockets whose stored owner is a target (pid, or cgroup id), so other
- * applications' traffic never reaches user space. */
+ * applications' traffic never reaches user space. ICMP errors, which
+ * reach no socket, are read apart and kept when they quote a target's
+ * flow (icmp_errors.h). */
 #ifndef PW_CAPTURE_CAPTURE_H
 #define PW_CAPTURE_CAPTURE_H
 

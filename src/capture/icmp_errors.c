@@ -96,20 +96,23 @@ static void grow(struct pw_cap_icmp *m)
 	free(prev);
 }
 
-void pw_cap_icmp_tap_packet(struct pw_cap_icmp *m,
-			    const struct pw_owner_packet *p,
-			    const struct pw_flow *first_owned)
+void pw_cap_icmp_netns(struct pw_cap_icmp *m, const struct pw_owner_packet *p)
+{
+	pw_icmp_watch_netns(m->watch, p->netns, p->owner.pid);
+}
+
+void pw_cap_icmp_flow_owner(struct pw_cap_icmp *m, const struct pw_flow *f,
+			    const struct pw_owner_packet *p)
 {
 	struct flow_owner *o;
 	uint32_t b;
 
-	pw_icmp_watch_netns(m->watch, p->netns, p->owner.pid);
-	if (!first_owned || owner_find(m, first_owned->id))
+	if (owner_find(m, f->id))
 		return;
 	o = malloc(sizeof(*o));
 	if (!o)
 		return;		/* the error then gets pid and comm only */
-	o->flow_id = first_owned->id;
+	o->flow_id = f->id;
 	o->cookie = p->owner.cookie;
 	o->cgroup_id = p->owner.cgroup_id;
 	o->tid = p->owner.tid;

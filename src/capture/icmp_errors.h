@@ -60,12 +60,15 @@ void pw_cap_icmp_collect(struct pw_cap_icmp *m);
 void pw_cap_icmp_release(struct pw_cap_icmp *m, uint64_t upto_ns,
 			 struct pw_flow_table *flows);
 
-/* A tap packet: its namespace is watched from now on, and the owner of a
- * flow's first owned packet is kept (tid, cgroup, socket cookie and
- * namespace, which the flow itself does not hold) until the flow ends. */
-void pw_cap_icmp_tap_packet(struct pw_cap_icmp *m,
-			    const struct pw_owner_packet *p,
-			    const struct pw_flow *first_owned);
+/* A tap packet (filtered out or not): its namespace is watched from now
+ * on. */
+void pw_cap_icmp_netns(struct pw_cap_icmp *m, const struct pw_owner_packet *p);
+
+/* The first owned packet p of flow f: its owner's tid, cgroup, socket
+ * cookie and namespace, which the flow does not hold, are kept until the
+ * flow ends. */
+void pw_cap_icmp_flow_owner(struct pw_cap_icmp *m, const struct pw_flow *f,
+			    const struct pw_owner_packet *p);
 void pw_cap_icmp_flow_end(struct pw_cap_icmp *m, const struct pw_flow *f);
 
 /* Called from the capture's loop with CLOCK_MONOTONIC: rescans the
