@@ -6,10 +6,12 @@
 #   iperf3 -c, owner_peer rate        iperf3 -s, owner_peer tcp-server
 #
 # Measures, without procwire ("off"), with the eBPF engine keeping its
-# owner table but printing nothing (`procwire events --summary`: what a
-# capture pays for attribution, "table"), and streaming every event as
-# JSON to /dev/null (`procwire events --json`, "json"), alternating rounds
-# in the same invocation:
+# owner table but printing nothing (`procwire events --summary`: what the
+# C API's attribution context costs, "table"), streaming every event as
+# JSON to /dev/null (`procwire events --json`, "json"), and while
+# `procwire capture` records another, idle process (owners taken from
+# packets, no socket events: what a capture costs everyone else,
+# "capture"), alternating rounds in the same invocation:
 #   1. iperf3 TCP throughput a -> b                 (goal: <= 3% lower)
 #   2. connect+exchange+close rate from 4 processes (goal: <= 5% lower)
 #   3. a storm of short-lived processes, one connection each (procs/s)
@@ -80,6 +82,19 @@ events_on() {	# events_on OPTION
 	exit 1
 }
 
+capture_on() {	# a capture of an idle process elsewhere on the machine
+	"$PROCWIRE" capture -w "$tmp/idle.pcapng" -- sleep 100000 \
+		>/dev/null 2>"$tmp/events.err" &
+	ev_pid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'writing to' "$tmp/events.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "owner_cost: procwire capture did not start:" >&2
+	cat "$tmp/events.err" >&2
+	exit 1
+}
+
 events_off() {
 	kill -INT "$ev_pid"
 	wait "$ev_pid"
@@ -140,6 +155,9 @@ for ((round = 0; round < rounds; round++)); do
 	events_on --json
 	measure json
 	events_off
+	capture_on
+	measure capture
+	events_off
 done
 
 ratio() {	# ratio MODE KEY: MODE against off, in percent
@@ -147,19 +165,26 @@ ratio() {	# ratio MODE KEY: MODE against off, in percent
 		awk '{ printf "%+.1f%%", 100 * ($1 - $2) / $2 }'
 }
 echo
-printf '%-12s %14s %14s %14s %9s %9s\n' "" off table json table json
-printf '%-12s %9.2f Gb/s %9.2f Gb/s %9.2f Gb/s %9s %9s   (goal: >= -3%%)\n' \
-	throughput \
-	"$(gbit $((sum[off-tput] / rounds)))" \
-	"$(gbit $((sum[table-tput] / rounds)))" \
-	"$(gbit $((sum[json-tput] / rounds)))" \
-	"$(ratio table tput)" "$(ratio json tput)"
-printf '%-12s %7d conn/s %7d conn/s %7d conn/s %9s %9s   (goal: >= -5%%)\n' \
-	"conn rate" $((sum[off-rate] / rounds)) $((sum[table-rate] / rounds)) \
-	$((sum[json-rate] / rounds)) "$(ratio table rate)" "$(ratio json rate)"
-printf '%-12s %6d procs/s %6d procs/s %6d procs/s %9s %9s\n' \
-	"proc storm" $((sum[off-proc] / rounds)) $((sum[table-proc] / rounds)) \
-	$((sum[json-proc] / rounds)) "$(ratio table proc)" "$(ratio json proc)"
+modes="off table json capture"
+row() {	# row LABEL KEY UNIT: mean per mode, then each against off
+	local m line
+	line=$(printf '%-11s' "$1")
+	for m in $modes; do
+		case $2 in
+		tput) line+=$(printf ' %8s Gb/s' "$(gbit $((sum[$m-$2] / rounds)))") ;;
+		*) line+=$(printf ' %6d %-6s' $((sum[$m-$2] / rounds)) "$3") ;;
+		esac
+	done
+	for m in $modes; do
+		[ "$m" = off ] || line+=$(printf ' %8s' "$(ratio "$m" "$2")")
+	done
+	echo "$line"
+}
+printf '%-11s %13s %13s %13s %13s %8s %8s %8s\n' "" $modes table json capture
+row throughput tput
+row "conn rate" rate conn/s
+row "proc storm" proc proc/s
+echo "goals: throughput >= -3%, connection rate >= -5%"
 echo "events lost while measuring: $(awk '{ s += $1 } END { print s + 0 }' "$tmp/lost")"
 echo
 "$LATENCY" ebpf 5000
