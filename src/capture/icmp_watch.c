@@ -327,7 +327,8 @@ static void open_batch(struct pw_icmp_watch *w, struct ns_job *jobs,
 			close(jobs[i].fd[0]);
 		if (jobs[i].fd[1] >= 0)
 			close(jobs[i].fd[1]);
-		note_unreachable(w, jobs[i].inode);
+		if (jobs[i].err != -ECANCELED)	/* else: no thread, retried */
+			note_unreachable(w, jobs[i].inode);
 	}
 }
 
@@ -563,13 +564,14 @@ unsigned pw_icmp_watch_read(struct pw_icmp_watch *w, unsigned max,
 			    pw_icmp_err_fn fn, void *ctx)
 {
 	struct epoll_event evs[32];
-	unsigned done = 0;
+	unsigned done = 0, before;
 	int n, i;
 
 	while (done < max) {
 		n = epoll_wait(w->epfd, evs, 32, 0);
 		if (n <= 0)
 			break;
+		before = done;
 		for (i = 0; i < n && done < max; i++) {
 			int fd = (int)(uint32_t)evs[i].data.u64;
 			uint32_t netns = (uint32_t)(evs[i].data.u64 >> 32);
@@ -582,6 +584,8 @@ unsigned pw_icmp_watch_read(struct pw_icmp_watch *w, unsigned max,
 				done++;
 			}
 		}
+		if (done == before)
+			break;	/* ready, yet nothing read (an error) */
 	}
 	return done;
 }
