@@ -30,6 +30,7 @@
 
 #include <arpa/inet.h>
 
+#include "base/log.h"
 #include "capture/icmp_watch.h"
 
 #define MAX_NAMESPACES 1024
@@ -321,8 +322,13 @@ static void open_batch(struct pw_icmp_watch *w, struct ns_job *jobs,
 	for (i = 0; i < n; i++) {
 		close(jobs[i].nsfd);
 		if (jobs[i].err == 0 &&
-		    add_watched(w, jobs[i].inode, jobs[i].fd) == 0)
+		    add_watched(w, jobs[i].inode, jobs[i].fd) == 0) {
+			pw_debug("ICMP errors: watching network namespace %u",
+				 jobs[i].inode);
 			continue;
+		}
+		pw_debug("ICMP errors: cannot watch network namespace %u: %s",
+			 jobs[i].inode, strerror(-jobs[i].err));
 		if (jobs[i].fd[0] >= 0)
 			close(jobs[i].fd[0]);
 		if (jobs[i].fd[1] >= 0)
@@ -445,9 +451,13 @@ unsigned pw_icmp_watch_rescan(struct pw_icmp_watch *w)
 	for (i = 0; i < w->nunreachable; i++)
 		w->unreachable[i].seen = false;
 	each_ns_file(on_ns_file, &sc);
-	for (i = w->n; i-- > 0;)
-		if (!w->ns[i].seen)
+	for (i = w->n; i-- > 0;) {
+		if (!w->ns[i].seen) {
+			pw_debug("ICMP errors: network namespace %u is gone",
+				 w->ns[i].inode);
 			close_watched(w, i);
+		}
+	}
 	for (i = w->nunreachable; i-- > 0;)
 		if (!w->unreachable[i].seen)
 			w->unreachable[i] = w->unreachable[--w->nunreachable];
@@ -474,6 +484,8 @@ void pw_icmp_watch_netns(struct pw_icmp_watch *w, uint32_t netns,
 		snprintf(path, sizeof(path), "/proc/%u/ns/net", pid);
 		fd = open_ns_file(path, netns);
 	}
+	pw_debug("ICMP errors: network namespace %u first seen in a target's "
+		 "packet", netns);
 	if (fd >= 0) {
 		job.inode = netns;
 		job.nsfd = fd;
