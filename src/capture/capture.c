@@ -215,7 +215,8 @@ static void on_packet(const struct pw_owner_packet *p, void *ctx)
 
 	s->seen++;
 	if (s->icmp) {
-		pw_cap_icmp_release(s->icmp, p->ts_ns, pw_pipeline_flows(s->pl));
+		pw_cap_icmp_release(s->icmp, p->ts_ns,
+				    pw_pipeline_flows(s->pl));
 		pw_cap_icmp_netns(s->icmp, p);
 	}
 	handle_packet(s, p, true);

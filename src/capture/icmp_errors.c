@@ -252,8 +252,8 @@ void pw_cap_icmp_release(struct pw_cap_icmp *m, uint64_t upto_ns,
 			m->deliver(&p, m->ctx);
 		} else {
 			m->unmatched++;
-			pw_debug("ICMP error in network namespace %u, interface "
-				 "%u: quotes no target flow",
+			pw_debug("ICMP error in network namespace %u, "
+				 "interface %u: quotes no target flow",
 				 m->queue[i].netns, m->queue[i].ifindex);
 		}
 		free(m->queue[i].data);

@@ -128,7 +128,7 @@ unsigned pw_icmp_filter(int family, bool loopback, uint32_t snaplen,
 			   J_NEXT : J_DROP);
 	} else {
 		op(&b, BPF_JMP | BPF_JEQ | BPF_K, 0x60, J_NEXT, J_DROP);
-		op(&b, BPF_LD | BPF_B | BPF_ABS, 6, 0, 0);	/* next header */
+		op(&b, BPF_LD | BPF_B | BPF_ABS, 6, 0, 0);	/* next hdr */
 		op(&b, BPF_JMP | BPF_JEQ | BPF_K, 58, J_NEXT, J_DROP);
 		op(&b, BPF_LD | BPF_B | BPF_ABS, 40, 0, 0);	/* type */
 		op(&b, BPF_JMP | BPF_JGT | BPF_K, 4, J_DROP, J_NEXT);
@@ -650,8 +650,8 @@ struct pw_icmp_watch *pw_icmp_watch_new(bool loopback, uint32_t snaplen,
 	/* The thread's own namespace (an embedder's thread may have its
 	 * own): opened here, no helper needed. */
 	if (stat("/proc/thread-self/ns/net", &st) < 0) {
-		pw_error_set(err, -errno, "cannot read /proc/thread-self/ns/net: "
-			     "%s", strerror(errno));
+		pw_error_set(err, -errno, "cannot read "
+			     "/proc/thread-self/ns/net: %s", strerror(errno));
 		goto fail;
 	}
 	w->own = (uint32_t)st.st_ino;
