@@ -27,9 +27,11 @@
 # (type, code, the quoted endpoints, how many), each after the packet it
 # quotes and with the target's owner comment, none of the other
 # application's, no echo, nothing on lo; the error from the namespace made
-# after the start is there too; the totals count them. Then live procwire
-# audit names the refusals icmp-unreachable, and audit --read of its file
-# agrees.
+# after the start is there too; the totals count them; with --loopback the
+# error on lo is kept. --cgroup (by path and by id) attaches the packet
+# programs to that cgroup and captures its process's datagrams and their
+# errors only. Then live procwire audit names the refusals
+# icmp-unreachable, and audit --read of its file agrees.
 source "$(dirname "$0")/../lib.sh"
 need_root "capture of ICMP errors"
 if [ ! -x "$PROCWIRE" ] || ! command -v tshark >/dev/null ||
@@ -211,6 +213,44 @@ tap_eq "--loopback: a UDP datagram to a closed port on lo and its port unreachab
 	"$(tshark 2>/dev/null -r "$work/lo.pcapng" -T fields -e udp.dstport \
 		-e icmp.type -e icmp.code | tr '\t' ' ' | paste -sd/)" \
 	"7105  /7105 3 3"
+
+# --- --cgroup --------------------------------------------------------------
+# A cgroup of the test's own: the packet programs attach there (not at the
+# root), its process's datagrams and their errors are captured, by path
+# and by numeric id.
+cgview=$work/cgview
+mkdir -p "$cgview"
+mount -t cgroup2 none "$cgview" && on_exit "umount $cgview"
+cg=$PW_TAG-cg
+mkdir "$cgview/$cg" && on_exit "rmdir $cgview/$cg"
+cg_case() {	# cg_case NAME SPEC
+	local name=$1 spec=$2 i
+	"$PROCWIRE" capture -q -w "$work/$name.pcapng" --cgroup "$spec" -d 4 \
+		2>"$work/$name.err" &
+	local cap=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'writing to' "$work/$name.err" && break
+		sleep 0.05
+	done
+	bpftool cgroup show "$cgview/$cg" >"$work/$name.progs" 2>&1
+	bash -c "echo \$\$ >$cgview/$cg/cgroup.procs
+		for i in 1 2 3; do
+			echo c\$i | ip netns exec $NS_C socat -u - UDP4:10.77.2.2:7102
+			sleep 0.2
+		done" 2>/dev/null
+	echo x | ip netns exec "$NS_C" socat -u - UDP4:10.77.2.2:7202 2>/dev/null
+	wait "$cap"
+	tap_eq "--cgroup $name: the packet programs sit on the cgroup" \
+		"$(grep -oE 'pw_pkt_(egress|ingress)' "$work/$name.progs" | sort | paste -sd' ')" \
+		"pw_pkt_egress pw_pkt_ingress"
+	tap_eq "--cgroup $name: its 3 datagrams and their 3 port unreachables, nothing else" \
+		"$(tshark 2>/dev/null -r "$work/$name.pcapng" -T fields \
+			-e udp.dstport -e icmp.type | sort | uniq -c |
+			awk '{ print $1 "x" $2 "/" $3 }' | paste -sd' ')" \
+		"3x7102/ 3x7102/3"
+}
+cg_case path "/$cg"
+cg_case id "$(stat -c %i "$cgview/$cg")"
 
 # --- live audit ------------------------------------------------------------
 ip netns del "$NS_L"
