@@ -246,6 +246,11 @@ struct procwire_capture_stats {
 	uint64_t user_drops;	/* not written by procwire (more than 256
 				 * interfaces) */
 	uint64_t filtered;	/* left out by the filter expression */
+	/* ICMP errors quoting the targets' packets (they reach no socket:
+	 * read per network namespace and matched by endpoints), and errors
+	 * of other flows left out. */
+	uint64_t icmp_errors;
+	uint64_t icmp_others;
 };
 
 /* Ends the capture (at once when it still runs), waits for its thread,

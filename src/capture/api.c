@@ -356,6 +356,8 @@ static void copy_stats(const struct pw_capture_stats *in,
 	full.kernel_drops = in->kernel_drops;
 	full.user_drops = in->user_drops;
 	full.filtered = in->filtered;
+	full.icmp_errors = in->icmp_matched;
+	full.icmp_others = in->icmp_unmatched;
 	n = out->size < sizeof(full) ? out->size : sizeof(full);
 	memcpy(out, &full, n);
 }

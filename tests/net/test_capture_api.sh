@@ -173,6 +173,22 @@ tap_eq "filter: 4 packets kept, 8 left out" \
 		filtered)/$(tshark -r "$tmp/f.pcapng" 2>/dev/null | wc -l)" \
 	"4/8/4"
 
+# --- an ICMP error quoting the target's datagram ------------------------
+# Port 9 is closed in the server namespace: its port unreachable reaches
+# no socket, and is in the file through the capture's ICMP watch.
+"$tool" "$tmp/icmp.pcapng" -- ip netns exec "$NS_A" /usr/bin/python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"x" * 40, ("10.81.0.2", 9))
+time.sleep(0.5)' >"$tmp/icmp.out" 2>"$tmp/icmp.err"
+tap_eq "icmp: the tool exits 0" "$?:$(cat "$tmp/icmp.err")" "0:"
+tap_eq "icmp: stats: 2 packets, 1 of them the target's ICMP error" \
+	"$(stat_of "$tmp/icmp.out" packets)/$(stat_of "$tmp/icmp.out" \
+		icmp_errors)" "2/1"
+tap_eq "icmp: the file holds the datagram and its port unreachable" \
+	"$(tshark -r "$tmp/icmp.pcapng" -T fields -e icmp.type -e icmp.code \
+		-e udp.dstport 2>/dev/null | tr '\t\n' ', ')" ",,9 3,3,9 "
+
 # --- nothing left ---------------------------------------------------------
 now=$(progs)
 [ "$now" -le "$progs_before" ] || tap_diag "$now programs, $progs_before before"

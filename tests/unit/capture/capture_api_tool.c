@@ -173,9 +173,10 @@ int main(int argc, char **argv)
 	st.size = sizeof(st);
 	r = procwire_capture_stop(cap, &st, err, sizeof(err));
 	printf("stats packets=%" PRIu64 " bytes=%" PRIu64 " kernel_drops=%"
-	       PRIu64 " user_drops=%" PRIu64 " filtered=%" PRIu64 "\n",
+	       PRIu64 " user_drops=%" PRIu64 " filtered=%" PRIu64
+	       " icmp_errors=%" PRIu64 " icmp_others=%" PRIu64 "\n",
 	       st.packets, st.bytes, st.kernel_drops, st.user_drops,
-	       st.filtered);
+	       st.filtered, st.icmp_errors, st.icmp_others);
 	if (r < 0 || err[0])
 		fprintf(stderr, "capture_api_tool: stop: %d %s\n", r, err);
 	return r < 0;
