@@ -39,6 +39,7 @@
 # /dev/null, which leaves the file system's share out and shows the
 # tools' own work; default "file null").
 set -u
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_init
 PROCWIRE=$build/procwire
@@ -202,7 +203,7 @@ warm_pages() {
 	[ "$sink" = file ] && [ "$1" != 0 ] || return 0
 	b=$(numfmt --from=si "$1" 2>/dev/null) || return 0
 	dd if=/dev/zero of="$tmp/warm" bs=1M \
-		count=$((b / 8 * secs / 1000000 * 5 / 4)) 2>/dev/null
+		count=$((b * secs * 5 / 4 / 8 / 1000000)) 2>/dev/null
 	rm -f "$tmp/warm"
 }
 
