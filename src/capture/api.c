@@ -227,6 +227,7 @@ cap_new(const struct procwire_capture_options *opts)
 	r->quiet = true;
 	r->snaplen = opts->snaplen;
 	r->ringbuf_bytes = opts->ringbuf_bytes;
+	r->wakeup_bytes = PW_CAP_DEFAULT_WAKEUP;
 	r->duration_ns = opts->duration_ms * 1000000ull;
 	r->filter = c->filter;
 	r->stop = &c->stop;

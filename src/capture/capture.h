@@ -17,6 +17,11 @@
 #include "base/packet.h"
 #include "core/pipeline.h"
 
+/* Batching wakeups halves the capture's CPU at 1 Gbit/s (a wakeup per
+ * few packets otherwise); 256 KiB waits at most the 10 ms drain timer
+ * at any rate below ~200 Mbit/s and a fraction of it above. */
+#define PW_CAP_DEFAULT_WAKEUP (256u << 10)
+
 /* Exit codes beyond cmd.h's 0/1/2: the command could not be run (as a
  * shell does). */
 enum {
@@ -69,7 +74,10 @@ struct pw_capture_opts {
 	uint32_t snaplen;	/* 0: 262144 */
 	uint32_t ringbuf_bytes;	/* 0: 32 MiB */
 	uint32_t wakeup_bytes;	/* reader woken when this much waits (else
-				   every 10 ms); 0: per packet */
+				   every 10 ms), or at a socket's first
+				   packet; 0: per packet.
+				   PW_CAP_DEFAULT_WAKEUP is the front-ends'
+				   default */
 	uint64_t duration_ns;	/* 0: no limit */
 	uint64_t grace_ns;	/* after the command's cgroup empties */
 	const char *filter;	/* tcpdump expression, or NULL */

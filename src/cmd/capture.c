@@ -34,8 +34,9 @@ static void capture_usage(FILE *out)
 "      --headers-only      keep IP and TCP/UDP/ICMP headers, no payload\n"
 "      --ringbuf-size N    kernel ring buffer bytes (default 33554432)\n"
 "      --wakeup-bytes N    wake procwire when N bytes of packets wait in\n"
-"                          the ring, else every 10 ms (default 0: every\n"
-"                          packet; larger costs less CPU at high rates)\n"
+"                          the ring (or a socket's first packet comes),\n"
+"                          else every 10 ms (default 262144; 0: at every\n"
+"                          packet, more CPU at high rates)\n"
 "      --format FMT        pcapng (default) or pcap: classic pcap, link\n"
 "                          type RAW, and FILE.flows.jsonl beside it with\n"
 "                          one JSON object per flow and its owner (pid,\n"
@@ -103,6 +104,7 @@ int cmd_capture_main(int argc, char **argv)
 	int ret = PW_EXIT_USAGE, opt, verbose = 0, r;
 
 	memset(&o, 0, sizeof(o));
+	o.wakeup_bytes = PW_CAP_DEFAULT_WAKEUP;
 	if (pw_targets_init(&t, argc) < 0) {
 		ret = PW_EXIT_FAILURE;
 		goto out;

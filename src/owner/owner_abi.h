@@ -46,6 +46,7 @@ enum pw_abi_flags {
 	PW_ABI_F_ARGS_TRUNC = 1 << 5,	/* exec args longer than the record */
 	PW_ABI_F_PEER = 1 << 6,		/* daddr/dport: a datagram's peer, the
 					 * socket itself is unconnected */
+	PW_ABI_F_PKT_SEEN = 1 << 7,	/* the tap copied a packet of it */
 };
 
 /* Process fields the kernel knows; filled from the current task (process

@@ -833,6 +833,22 @@ struct pkt_meta {
 	struct pw_abi_sk_info *info;
 };
 
+/* Packets wake the reader as events do (wakeup_bytes; the reader also
+ * drains on a short timer), except a socket's first copied packet, which
+ * wakes it at once: user space reads a new owner's details in /proc while
+ * the process surely still exists. */
+static __always_inline __u64 pkt_wakeup(const struct pkt_meta *m)
+{
+	if (!wakeup_bytes)
+		return 0;
+	if (m->info && !(m->info->flags & PW_ABI_F_PKT_SEEN)) {
+		m->info->flags |= PW_ABI_F_PKT_SEEN;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return bpf_ringbuf_query(&packets, BPF_RB_AVAIL_DATA) >=
+	       wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 /* Reserves a record with room bytes of packet data (a constant at every
  * call site: the ring buffer wants a constant size, and the verifier
  * bounds the copy by it), copies cap bytes and submits. Records come in
@@ -868,7 +884,7 @@ static __always_inline void pkt_emit(struct __sk_buff *skb,
 		cap = 0;
 	e->caplen = (__u32)cap;
 	count(PW_CNT_PKT_SENT);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, pkt_wakeup(m));
 }
 
 static __always_inline void on_packet(struct __sk_buff *skb, __u32 dir)
