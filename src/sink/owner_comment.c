@@ -120,6 +120,13 @@ size_t pw_pcapng_owner_comment(char *buf, size_t size,
 	memcpy(comm, owner->comm, PW_COMM_LEN);
 	comm[PW_COMM_LEN] = '\0';
 	used = append_field(buf, size, used, "comm", comm, COMM_MAX);
+	/* The kernel naming the packet's socket is the rule; an owner found
+	 * another way (an ICMP error matched by the endpoints it quotes)
+	 * says so. */
+	if (owner->method != PW_OWNER_EBPF_SOCKET &&
+	    owner->method != PW_OWNER_NONE)
+		used = append_field(buf, size, used, "method",
+				    pw_owner_method_name(owner->method), 16);
 	if (proc) {
 		used = append_field(buf, size, used, "exe", proc->exe, EXE_MAX);
 		used = append_field(buf, size, used, "cmd", proc->cmdline,

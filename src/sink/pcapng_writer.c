@@ -64,6 +64,7 @@ struct last_comment {
 	bool valid;
 	uint32_t pid;
 	uint32_t tid;
+	uint8_t method;
 	char comm[PW_COMM_LEN];
 	char *exe;		/* copies; NULL when absent or empty */
 	char *cmdline;
@@ -358,6 +359,7 @@ static const char *owner_comment(struct pw_pcapng_writer *w,
 	const char *cmdline = proc ? proc->cmdline : NULL;
 
 	if (c->valid && c->pid == pkt->owner.pid && c->tid == pkt->owner.tid &&
+	    c->method == pkt->owner.method &&
 	    memcmp(c->comm, pkt->owner.comm, PW_COMM_LEN) == 0 &&
 	    same_text(c->exe, exe) && same_text(c->cmdline, cmdline)) {
 		*len = c->len;
@@ -369,6 +371,7 @@ static const char *owner_comment(struct pw_pcapng_writer *w,
 					 &pkt->owner, proc);
 	c->pid = pkt->owner.pid;
 	c->tid = pkt->owner.tid;
+	c->method = pkt->owner.method;
 	memcpy(c->comm, pkt->owner.comm, PW_COMM_LEN);
 	c->exe = keep_text(exe);
 	c->cmdline = keep_text(cmdline);

@@ -66,7 +66,8 @@ int pw_pcapng_writer_close(struct pw_pcapng_writer *w, bool close_fd,
 			   struct pw_error *err);
 
 /* The owner comment text as written into packets: "pid=P tid=T comm=C
- * exe=E cmd=A", parts absent when unknown. Always NUL-terminates; returns
+ * [method=M] exe=E cmd=A", parts absent when unknown; method only when
+ * the owner was not named by the kernel at packet time (ebpf-socket). Always NUL-terminates; returns
  * the length. size of 1024 is always enough. */
 size_t pw_pcapng_owner_comment(char *buf, size_t size,
 			       const struct pw_packet_owner *owner,

@@ -258,8 +258,9 @@ static int idb_parse(struct pw_capfile *cf, const struct block *b,
 	return r;
 }
 
-/* Our writer's comment starts "pid=N tid=N comm=NAME exe=..."; recover the
- * command name from it so that comm survives a write/read round trip. */
+/* Our writer's comment starts "pid=N tid=N comm=NAME [method=M] exe=...";
+ * recover the command name from it so that comm survives a write/read
+ * round trip. */
 static void owner_comm_from_comment(struct pw_packet_owner *owner,
 				    const char *comment)
 {
@@ -275,7 +276,8 @@ static void owner_comm_from_comment(struct pw_packet_owner *owner,
 	e = s + strcspn(s, "\n");
 	n = (size_t)(e - s);
 	for (const char *k = s; k < e; k++) {
-		if (!strncmp(k, " exe=", 5) || !strncmp(k, " cmd=", 5)) {
+		if (!strncmp(k, " method=", 8) || !strncmp(k, " exe=", 5) ||
+		    !strncmp(k, " cmd=", 5)) {
 			n = (size_t)(k - s);
 			break;
 		}

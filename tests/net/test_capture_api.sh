@@ -188,6 +188,9 @@ tap_eq "icmp: stats: 2 packets, 1 of them the target's ICMP error" \
 tap_eq "icmp: the file holds the datagram and its port unreachable" \
 	"$(tshark -r "$tmp/icmp.pcapng" -T fields -e icmp.type -e icmp.code \
 		-e udp.dstport 2>/dev/null | tr '\t\n' ', ')" ",,9 3,3,9 "
+tap_eq "icmp: the error's owner says it was matched by endpoints" \
+	"$(tshark -r "$tmp/icmp.pcapng" -Y icmp -T fields -e frame.comment \
+		2>/dev/null | grep -o 'method=[a-z-]*')" "method=ebpf-tuple"
 
 # --- nothing left ---------------------------------------------------------
 now=$(progs)

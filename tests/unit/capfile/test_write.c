@@ -184,7 +184,10 @@ static void test_pcapng_roundtrip(void)
 	memcpy(pkt.owner.comm, "wget", 5);
 	pw_pcapng_writer_packet(w, a, &pkt, &proc, &err);
 	steps_ok += packets_on_disk() == 1;
-	/* 2: inbound on the snaplen-64 interface: cut to 64 bytes. */
+	/* 2: inbound on the snaplen-64 interface: cut to 64 bytes; same
+	 * process, found by its endpoints (an ICMP error): the comment is
+	 * made again and says how. */
+	pkt.owner.method = PW_OWNER_EBPF_TUPLE;
 	pkt.ts_ns = 1;
 	pkt.caplen = pkt.wirelen = 100;
 	pkt.dir = PW_DIR_IN;
@@ -240,7 +243,8 @@ static void test_pcapng_roundtrip(void)
 	check_next(cf, &(struct want_pkt){
 		.number = 2, .ts_ns = 1, .caplen = 64, .wirelen = 100,
 		.ifindex = 1, .linktype = 101, .dir = PW_DIR_IN, .data = big,
-		.comment = "pid=777 tid=778 comm=wget", .has_owner = true,
+		.comment = "pid=777 tid=778 comm=wget method=ebpf-tuple",
+		.has_owner = true,
 		.pid = 777, .tid = 778, .comm = "wget", .offset = -1 },
 		"pcapng round trip");
 	check_next(cf, &(struct want_pkt){
@@ -392,6 +396,12 @@ static void test_comment_text(void)
 	tap_ok(!strncmp(buf, "pid=1 tid=2 comm=sh? exe=/bin/sh cmd=xxx", 40) &&
 	       !strcmp(buf + n - 4, "x..."), "owner comment text: %.50s",
 	       buf);
+	o.method = PW_OWNER_EBPF_TUPLE;
+	proc.cmdline = "sh -c x";
+	pw_pcapng_owner_comment(buf, sizeof(buf), &o, &proc);
+	tap_eq_str(buf, "pid=1 tid=2 comm=sh? method=ebpf-tuple exe=/bin/sh "
+		   "cmd=sh -c x", "owner comment names a method other than "
+		   "the kernel's socket");
 }
 
 int main(void)
