@@ -48,29 +48,12 @@ tmp=$(mktemp -d /tmp/pw-capbench-XXXXXX)
 chmod 755 "$tmp"
 cleanup() {
 	[ -n "${srv:-}" ] && kill "$srv" 2>/dev/null
-	ip netns pids "$tag-a" 2>/dev/null | xargs -r kill -9 2>/dev/null
-	ip netns pids "$tag-b" 2>/dev/null | xargs -r kill -9 2>/dev/null
-	ip netns del "$tag-a" 2>/dev/null
-	ip netns del "$tag-b" 2>/dev/null
+	bench_ns_pair_del "$tag"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-# Namespaces of an earlier run that was killed before its cleanup ran.
-for ns in $(ip netns list | awk '/^pwc-[0-9]+-[ab]$/ {print $1}'); do
-	pid=${ns#pwc-}; pid=${pid%-*}
-	kill -0 "$pid" 2>/dev/null && continue
-	ip netns pids "$ns" | xargs -r kill -9 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-done
-ip netns add "$tag-a" && ip netns add "$tag-b" || exit 1
-ip -n "$tag-a" link set lo up
-ip -n "$tag-b" link set lo up
-ip link add pwca netns "$tag-a" type veth peer name pwcb netns "$tag-b"
-ip -n "$tag-a" addr add 10.83.0.1/24 dev pwca
-ip -n "$tag-b" addr add 10.83.0.2/24 dev pwcb
-ip -n "$tag-a" link set pwca up
-ip -n "$tag-b" link set pwcb up
+bench_ns_pair "$tag" pwca pwcb 10.83.0 || exit 1
 ip netns exec "$tag-b" iperf3 -s >/dev/null 2>&1 &
 srv=$!
 sleep 0.5

@@ -62,30 +62,13 @@ chmod 755 "$tmp"
 cleanup() {
 	[ -n "${pw:-}" ] && kill -INT "$(cat "$tmp/pw.cpu.pid" 2>/dev/null)" 2>/dev/null
 	[ -n "${srv:-}" ] && kill "$srv" 2>/dev/null
-	ip netns pids "$tag-a" 2>/dev/null | xargs -r kill -9 2>/dev/null
-	ip netns pids "$tag-b" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	bench_ns_pair_del "$tag"
 	[ -n "${pw:-}" ] && wait "$pw" 2>/dev/null
-	ip netns del "$tag-a" 2>/dev/null
-	ip netns del "$tag-b" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-# Namespaces of an earlier run that was killed before its cleanup ran.
-for ns in $(ip netns list | awk '/^pwcpu-[0-9]+-[ab]$/ {print $1}'); do
-	pid=${ns#pwcpu-}; pid=${pid%-*}
-	kill -0 "$pid" 2>/dev/null && continue
-	ip netns pids "$ns" | xargs -r kill -9 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
-done
-ip netns add "$tag-a" && ip netns add "$tag-b" || exit 1
-ip -n "$tag-a" link set lo up
-ip -n "$tag-b" link set lo up
-ip link add pwua netns "$tag-a" type veth peer name pwub netns "$tag-b"
-ip -n "$tag-a" addr add 10.84.0.1/24 dev pwua
-ip -n "$tag-b" addr add 10.84.0.2/24 dev pwub
-ip -n "$tag-a" link set pwua up
-ip -n "$tag-b" link set pwub up
+bench_ns_pair "$tag" pwua pwub 10.84.0 || exit 1
 ip netns exec "$tag-b" iperf3 -s >/dev/null 2>&1 &
 srv=$!
 for ((i = 0; i < 100; i++)); do

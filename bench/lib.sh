@@ -89,3 +89,37 @@ measure() {	# NAME PACKETS CMD...
 	read -r T C M <<<"$r"
 	report "$name" "$T" "$C" "$M" "$n"
 }
+
+# Two namespaces "$1-a" and "$1-b" joined by a veth pair (DEV_A in a with
+# SUBNET.1/24, DEV_B in b with SUBNET.2/24), after removing pairs of the
+# same kind ("PREFIX-PID-a/b" with a dead PID) left by killed runs.
+# bench_ns_pair TAG DEV_A DEV_B SUBNET   (TAG is PREFIX-$$)
+bench_ns_pair() {
+	local tag=$1 prefix=${1%-*} ns pid
+	for ns in $(ip netns list | awk -v p="$prefix" \
+		'$1 ~ "^" p "-[0-9]+-[ab]$" {print $1}'); do
+		pid=${ns#"$prefix"-}; pid=${pid%-*}
+		kill -0 "$pid" 2>/dev/null && continue
+		ip netns pids "$ns" | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	ip netns add "$tag-a" && ip netns add "$tag-b" || return 1
+	ip -n "$tag-a" link set lo up
+	ip -n "$tag-b" link set lo up
+	ip link add "$2" netns "$tag-a" type veth peer name "$3" \
+		netns "$tag-b" || return 1
+	ip -n "$tag-a" addr add "$4.1/24" dev "$2"
+	ip -n "$tag-b" addr add "$4.2/24" dev "$3"
+	ip -n "$tag-a" link set "$2" up
+	ip -n "$tag-b" link set "$3" up
+}
+
+# Kills what runs in the pair and removes it. bench_ns_pair_del TAG
+bench_ns_pair_del() {
+	local ns
+	for ns in "$1-a" "$1-b"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	done
+	ip netns del "$1-a" 2>/dev/null
+	ip netns del "$1-b" 2>/dev/null
+}
