@@ -17,26 +17,9 @@ import sys
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from icmp_compare import classify, packets  # noqa: E402
+from icmp_compare import canon, directional  # noqa: E402
 
 CLIENTS = ("10.77.1.1", "fd77:1::1")
-
-
-def directional(path):
-    """(packets per flow direction, ICMP errors by key)"""
-    c, errors = Counter(), Counter()
-    for p in packets(path):
-        k = classify(p)
-        if k and k[0] == "flow":
-            c[k[1]] += 1
-        elif k:
-            errors[k[1]] += 1
-    return c, errors
-
-
-def canon(p):
-    a, b = (p[1], p[2]), (p[3], p[4])
-    return (p[0],) + (a + b if a <= b else b + a)
 
 
 def main():

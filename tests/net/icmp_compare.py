@@ -66,6 +66,23 @@ def classify(p):
     return None
 
 
+def directional(path):
+    """(packets per flow direction, ICMP errors by key)"""
+    c, errors = Counter(), Counter()
+    for p in packets(path):
+        k = classify(p)
+        if k and k[0] == "flow":
+            c[k[1]] += 1
+        elif k:
+            errors[k[1]] += 1
+    return c, errors
+
+
+def canon(p):
+    a, b = (p[1], p[2]), (p[3], p[4])
+    return (p[0],) + (a + b if a <= b else b + a)
+
+
 def main():
     cap_path, ref_path = sys.argv[1], sys.argv[2]
     target = {int(x) for x in sys.argv[3].split(",")}
