@@ -413,14 +413,17 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 		 * cost neither verification at start nor a call per
 		 * connection (set_state runs about six times per TCP
 		 * connection, on every socket of the machine). */
-		static const char *const idle[] = {
-			"pw_set_state", "pw_sock_release", "pw_sendmsg4",
-			"pw_sendmsg6", "pw_recvmsg4", "pw_recvmsg6",
+		struct bpf_program *idle[] = {
+			en->skel->progs.pw_set_state,
+			en->skel->progs.pw_sock_release,
+			en->skel->progs.pw_sendmsg4,
+			en->skel->progs.pw_sendmsg6,
+			en->skel->progs.pw_recvmsg4,
+			en->skel->progs.pw_recvmsg6,
 		};
 
 		for (size_t i = 0; i < sizeof(idle) / sizeof(idle[0]); i++)
-			bpf_program__set_autoload(bpf_object__find_program_by_name(
-				en->skel->obj, idle[i]), false);
+			bpf_program__set_autoload(idle[i], false);
 		bpf_map__set_max_entries(en->skel->maps.udp_peers, 1024);
 	}
 
