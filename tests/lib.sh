@@ -46,6 +46,19 @@ tap_skip() {	# tap_skip NAME REASON
 
 tap_diag() { echo "# $*"; }
 
+# Lines "ok TEXT" / "bad TEXT" (a comparison script's verdicts) as TAP
+# results; other lines become diagnostics. tap_verdicts FILE
+tap_verdicts() {
+	local verdict rest
+	while read -r verdict rest; do
+		case $verdict in
+		ok) tap_ok 0 "$rest" ;;
+		bad) tap_ok 1 "$rest" ;;
+		*) echo "# $verdict $rest" ;;
+		esac
+	done <"$1"
+}
+
 tap_done() {
 	echo "1..$_tap_n"
 	[ "$_tap_failed" -eq 0 ]

@@ -14,10 +14,9 @@ be in the capture, none of the other application's. Prints one line per
 check, "ok NAME" or "bad NAME: detail"."""
 import os
 import sys
-from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from icmp_compare import canon, directional  # noqa: E402
+from icmp_compare import canon, check_errors, directional  # noqa: E402
 
 CLIENTS = ("10.77.1.1", "fd77:1::1")
 
@@ -61,16 +60,8 @@ def main():
     print(("ok" if not in_more else "bad") +
           " no packet in that the link did not carry%s" % (
               "" if not in_more else " " + str(in_more)))
-    want = Counter({k: n for k, n in ref_err.items() if not other_err(k)})
-    got = Counter({k: n for k, n in cap_err.items() if not other_err(k)})
-    print(("ok" if want and got == want else "bad") +
-          " same ICMP errors of the script's flows (%d)%s" % (
-              sum(want.values()), "" if got == want else
-              " missing %s extra %s" % (sorted(want - got),
-                                        sorted(got - want))))
-    stray = sum(n for k, n in cap_err.items() if other_err(k))
-    print(("ok" if not stray else "bad") +
-          " no ICMP error of the other application's flows (%d)" % stray)
+    check_errors(cap_err, ref_err, other_err, "the script's flows",
+                 need_some=True)
     for p in sorted(keys):
         if p[1] not in CLIENTS and cap[p] < ref[p]:
             print("missing-in %s %s:%d -> %s:%d captured %d of %d" % (

@@ -83,6 +83,21 @@ def canon(p):
     return (p[0],) + (a + b if a <= b else b + a)
 
 
+def check_errors(cap_err, ref_err, other_err, whose, need_some=False):
+    """Verdicts: the capture holds exactly the reference's ICMP errors of
+    whose flows (at least one when need_some), none of the others'."""
+    want = Counter({k: n for k, n in ref_err.items() if not other_err(k)})
+    got = Counter({k: n for k, n in cap_err.items() if not other_err(k)})
+    print(("ok" if got == want and (want or not need_some) else "bad") +
+          " same ICMP errors of %s (%d)%s" % (
+              whose, sum(want.values()), "" if got == want else
+              " missing %s extra %s" % (sorted(want - got),
+                                        sorted(got - want))))
+    stray = sum(n for k, n in cap_err.items() if other_err(k))
+    print(("ok" if not stray else "bad") +
+          " no ICMP error of the other application's flows (%d)" % stray)
+
+
 def main():
     cap_path, ref_path = sys.argv[1], sys.argv[2]
     target = {int(x) for x in sys.argv[3].split(",")}

@@ -83,13 +83,7 @@ tap_eq "tshark reads the -w file without error" \
 	"$?:$(cat "$work/tshark.err")" "0:"
 "$PYTHON" "$(dirname "$0")/audit_live_compare.py" "$work/live.pcapng" \
 	"$work/ref.pcap" 8080,7005 >"$work/compare"
-while read -r verdict rest; do
-	case $verdict in
-	ok) tap_ok 0 "$rest" ;;
-	bad) tap_ok 1 "$rest" ;;
-	*) echo "# $verdict $rest" ;;
-	esac
-done <"$work/compare"
+tap_verdicts "$work/compare"
 
 # The same report as --read on the file it wrote.
 "$PROCWIRE" audit --json --read "$work/live.pcapng" >"$work/read.jsonl" \

@@ -163,13 +163,7 @@ tap_check "the late namespace was made" ip netns pids "$NS_L"
 "$PYTHON" "$(dirname "$0")/icmp_compare.py" "$work/cap.pcapng" \
 	"$work/ref.pcap" 7101,7102,7103,7104,7106 7201,7202 10.77.3.1 \
 	>"$work/compare"
-while read -r verdict rest; do
-	case $verdict in
-	ok) tap_ok 0 "$rest" ;;
-	bad) tap_ok 1 "$rest" ;;
-	*) echo "# $verdict $rest" ;;
-	esac
-done <"$work/compare"
+tap_verdicts "$work/compare"
 
 errs() {	# errs FILTER: "type code" of the capture's errors matching it
 	tshark 2>/dev/null -r "$work/cap.pcapng" -Y "$1" -T fields \
