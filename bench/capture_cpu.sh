@@ -157,7 +157,7 @@ run_tcpdump() {
 	rm -f "$tmp"/td.* "$tmp/ip.json"
 	warm_pages "$1"
 	ip netns exec "$tag-a" $PY "$tmp/cpu_of.py" "$tmp/td.cpu" \
-		tcpdump -i pwua -w "$(out td.pcap)" 2>"$tmp/td.err" &
+		tcpdump -Z root -i pwua -w "$(out td.pcap)" 2>"$tmp/td.err" &
 	td=$!
 	for ((i = 0; i < 100; i++)); do
 		grep -qs listening "$tmp/td.err" && break

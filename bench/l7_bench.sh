@@ -109,7 +109,7 @@ fi
 echo "== speed ($runs runs, best each; packets/s by wall and CPU time)"
 # The I/O floor: reading the file through libpcap and nothing else.
 measure "tcpdump -r F -w /dev/null" "$packets" \
-	tcpdump -r "$cap" -w /dev/null
+	tcpdump -Z root -r "$cap" -w /dev/null
 c_io=$C
 measure "procwire read F" "$packets" "$pw" read "$cap"
 t_pw=$T c_pw=$C

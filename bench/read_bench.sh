@@ -19,7 +19,7 @@ bench_capture "$cap" "$packets"
 
 echo "capture: $cap ($packets packets, $(du -m "$cap" | cut -f1) MiB)"
 measure "tcpdump -r F -w /dev/null" "$packets" \
-	tcpdump -r "$cap" -w /dev/null
+	tcpdump -Z root -r "$cap" -w /dev/null
 t_dump=$T c_dump=$C
 measure "procwire read F" "$packets" "$build/procwire" read "$cap"
 t_pw=$T c_pw=$C

@@ -104,14 +104,20 @@ static int make_name(struct pw_cap_output *out, struct pw_error *err)
 static int create_file(const char *path, struct pw_error *err)
 {
 	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+	bool created = true;
 	int fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST) {
+		created = false;
+		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return pw_error_set(err, -errno, "cannot create %s: %s", path,
 				    strerror(errno));
-	/* Under sudo the file belongs to the user who asked for it. */
-	if (su && sg && geteuid() == 0 &&
+	/* Under sudo a file we made belongs to the user who asked for it;
+	 * what existed (a file, /dev/null, a FIFO) keeps its owner. */
+	if (created && su && sg && geteuid() == 0 &&
 	    fchown(fd, (uid_t)strtoul(su, NULL, 10),
 		   (gid_t)strtoul(sg, NULL, 10)) < 0)
 		pw_debug("cannot give %s to uid %s: %s", path, su,

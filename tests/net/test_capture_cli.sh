@@ -71,6 +71,18 @@ tap_ok $? "a missing command is named"
 tap_eq "no cgroup left after a missing command" "$(leftover_cgroups)" 0
 no_more_progs "no program left after a missing command"
 
+# --- under sudo: a file procwire makes is the user's; one that exists
+# (a file, /dev/null, a FIFO) keeps its owner ------------------------------
+: >"$tmp/kept.pcapng"
+SUDO_UID=65534 SUDO_GID=65534 "$PROCWIRE" capture -q -w "$tmp/kept.pcapng" \
+	-- true >/dev/null 2>&1
+tap_eq "under sudo an existing file keeps its owner" \
+	"$(stat -c %u "$tmp/kept.pcapng")" 0
+SUDO_UID=65534 SUDO_GID=65534 "$PROCWIRE" capture -q -w "$tmp/made.pcapng" \
+	-- true >/dev/null 2>&1
+tap_eq "under sudo a new file is the user's" \
+	"$(stat -c %u "$tmp/made.pcapng")" 65534
+
 # --- output that cannot be written ---------------------------------------
 "$PROCWIRE" capture -w /dev/full -- true >/dev/null 2>"$tmp/err"
 tap_eq "a full disk exits 1" $? 1
