@@ -16,7 +16,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from icmp_compare import canon, check_errors, directional  # noqa: E402
+from icmp_compare import check_errors, check_flows, directional  # noqa: E402
 
 CLIENTS = ("10.77.1.1", "fd77:1::1")
 
@@ -32,22 +32,7 @@ def main():
     def other_err(k):	# the quoted packet's ports
         return len(k) > 6 and (k[7] in ports or k[9] in ports)
 
-    ref_other = {canon(p) for p in ref if other(p)}
-    cap_other = {canon(p) for p in cap if other(p)}
-    cap_flows = {canon(p) for p in cap}
-    ref_flows = {canon(p) for p in ref} - ref_other
-    print(("ok" if ref_other else "bad") +
-          " other application ran: %d flows in the reference"
-          % len(ref_other))
-    print(("ok" if not cap_other else "bad") +
-          " no packet of the other application in the capture (%d flows)"
-          % len(cap_other))
-    print(("ok" if cap_flows == ref_flows else "bad") +
-          " same target flows: %d captured, %d in the reference%s" % (
-              len(cap_flows), len(ref_flows),
-              "" if cap_flows == ref_flows else
-              " missing %s extra %s" % (sorted(ref_flows - cap_flows),
-                                        sorted(cap_flows - ref_flows))))
+    check_flows(cap, ref, other)
     keys = [p for p in set(cap) | set(ref) if not other(p)]
     out_diff = [(p, cap[p], ref[p]) for p in keys
                 if p[1] in CLIENTS and cap[p] != ref[p]]

@@ -16,7 +16,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from icmp_compare import canon, check_errors, directional  # noqa: E402
+from icmp_compare import check_errors, check_flows, directional  # noqa: E402
 
 
 def main():
@@ -30,22 +30,7 @@ def main():
     def other_err(k):	# the quoted packet's ports
         return len(k) > 6 and other((k[5], k[6], k[7], k[8], k[9]))
 
-    ref_other = {canon(p) for p in ref if other(p)}
-    cap_other = {canon(p) for p in cap if other(p)}
-    cap_flows = {canon(p) for p in cap}
-    ref_flows = {canon(p) for p in ref} - ref_other
-    print(("ok" if ref_other else "bad") +
-          " other application ran: %d flows in the reference"
-          % len(ref_other))
-    print(("ok" if not cap_other else "bad") +
-          " no packet of the other application in the capture (%d flows)"
-          % len(cap_other))
-    print(("ok" if cap_flows == ref_flows else "bad") +
-          " same target flows: %d captured, %d in the reference%s" % (
-              len(cap_flows), len(ref_flows),
-              "" if cap_flows == ref_flows else
-              " missing %s extra %s" % (sorted(ref_flows - cap_flows),
-                                        sorted(cap_flows - ref_flows))))
+    check_flows(cap, ref, other)
     diff = [(p, cap[p], ref[p]) for p in set(cap) | set(ref)
             if not other(p) and cap[p] != ref[p]]
     print(("ok" if not diff else "bad") +

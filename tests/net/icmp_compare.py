@@ -83,6 +83,28 @@ def canon(p):
     return (p[0],) + (a + b if a <= b else b + a)
 
 
+def check_flows(cap, ref, other):
+    """Verdicts: the other application ran (it is in the reference) and
+    none of its flows is in the capture, which holds exactly the
+    reference's other flows."""
+    ref_other = {canon(p) for p in ref if other(p)}
+    cap_other = {canon(p) for p in cap if other(p)}
+    cap_flows = {canon(p) for p in cap}
+    ref_flows = {canon(p) for p in ref} - ref_other
+    print(("ok" if ref_other else "bad") +
+          " other application ran: %d flows in the reference"
+          % len(ref_other))
+    print(("ok" if not cap_other else "bad") +
+          " no packet of the other application in the capture (%d flows)"
+          % len(cap_other))
+    print(("ok" if cap_flows == ref_flows else "bad") +
+          " same target flows: %d captured, %d in the reference%s" % (
+              len(cap_flows), len(ref_flows),
+              "" if cap_flows == ref_flows else
+              " missing %s extra %s" % (sorted(ref_flows - cap_flows),
+                                        sorted(cap_flows - ref_flows))))
+
+
 def check_errors(cap_err, ref_err, other_err, whose, need_some=False):
     """Verdicts: the capture holds exactly the reference's ICMP errors of
     whose flows (at least one when need_some), none of the others'."""
