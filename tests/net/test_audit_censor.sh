@@ -33,35 +33,13 @@ censor_app
 wait "$other"
 record_stop
 
-cat >"$work/expect" <<'EOF'
-# proto dport host verdict stage detail-prefix
-udp 53 blocked-dns.test dns-failure - NXDOMAIN blocked-dns.test A
-udp 53 dropdns.test dns-failure - no answer dropdns.test A
-udp 53 * ok -
-tcp 443 good.test ok -
-tcp 80 good.test ok -
-tcp 443 blocked.test reset after-client-hello
-tcp 443 cut-tls.test tls-cut after-client-hello no reply to the ClientHello
-tcp 8443 syn.test syn-timeout handshake
-tcp 8444 icmp.test icmp-unreachable handshake icmp type 3 code 3 (port unreachable)
-tcp 80 redirect.test http-redirect after-http-request 302 to warning.censor-notice.example
-tcp 80 rst-http.test reset after-http-request
-tcp 80 cut.test reset mid-transfer RST after
-tcp 9000 * retransmissions mid-transfer
-udp 7000 * ok -
-udp 7001 * udp-silent - 5 datagrams out, 0 in
-udp 7002 * icmp-unreachable - icmp type 3 code 3 (port unreachable)
-tcp 80 good6.test ok -
-tcp 443 blocked6.test reset after-client-hello
-udp 7003 * icmp-unreachable - icmp6 type 1 code 1 (administratively prohibited)
-EOF
 
 target="not port 8080 and not port 7005"
 "$PROCWIRE" audit --json --read "$work/app.pcap" $target \
 	>"$work/audit.jsonl" 2>"$work/summary"
 tap_eq "audit exits 3 when connections failed" $? 3
 "$PYTHON" "$(dirname "$0")/audit_expect.py" "$work/app.pcap" \
-	"$work/audit.jsonl" "$work/expect" >"$work/check" 2>&1
+	"$work/audit.jsonl" "$(dirname "$0")/censor_app.expect" >"$work/check" 2>&1
 rc=$?
 sed 's/^/# /' "$work/check"
 tap_ok $rc "every connection of the target: exact verdict, stage, detail; evidence agrees with tshark"
@@ -75,7 +53,7 @@ tap_eq "summary: connections and failures by verdict" "$(head -1 "$work/summary"
 # dropped UDP is udp-silent.
 "$PROCWIRE" audit --json --read "$work/app.pcap" >"$work/all.jsonl" 2>/dev/null
 tap_eq "unfiltered audit exits 3" $? 3
-cp "$work/expect" "$work/expect.all"
+cp "$(dirname "$0")/censor_app.expect" "$work/expect.all"
 printf '%s\n' "tcp 8080 * ok -" "udp 7005 * udp-silent - 4 datagrams out, 0 in" \
 	>>"$work/expect.all"
 "$PYTHON" "$(dirname "$0")/audit_expect.py" "$work/app.pcap" \

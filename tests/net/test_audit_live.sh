@@ -46,31 +46,8 @@ record_stop
 sed 's/^/# /' "$work/err"
 tap_eq "live audit exits 3 when connections failed" $rc 3
 
-# As in test_audit_censor.sh.
-cat >"$work/expect" <<'EOF2'
-# proto dport host verdict stage detail-prefix
-udp 53 blocked-dns.test dns-failure - NXDOMAIN blocked-dns.test A
-udp 53 dropdns.test dns-failure - no answer dropdns.test A
-udp 53 * ok -
-tcp 443 good.test ok -
-tcp 80 good.test ok -
-tcp 443 blocked.test reset after-client-hello
-tcp 443 cut-tls.test tls-cut after-client-hello no reply to the ClientHello
-tcp 8443 syn.test syn-timeout handshake
-tcp 8444 icmp.test icmp-unreachable handshake icmp type 3 code 3 (port unreachable)
-tcp 80 redirect.test http-redirect after-http-request 302 to warning.censor-notice.example
-tcp 80 rst-http.test reset after-http-request
-tcp 80 cut.test reset mid-transfer RST after
-tcp 9000 * retransmissions mid-transfer
-udp 7000 * ok -
-udp 7001 * udp-silent - 5 datagrams out, 0 in
-udp 7002 * icmp-unreachable - icmp type 3 code 3 (port unreachable)
-tcp 80 good6.test ok -
-tcp 443 blocked6.test reset after-client-hello
-udp 7003 * icmp-unreachable - icmp6 type 1 code 1 (administratively prohibited)
-EOF2
 "$PYTHON" "$(dirname "$0")/audit_expect.py" "$work/live.pcapng" \
-	"$work/audit.jsonl" "$work/expect" >"$work/check" 2>&1
+	"$work/audit.jsonl" "$(dirname "$0")/censor_app.expect" >"$work/check" 2>&1
 rc=$?
 sed 's/^/# /' "$work/check"
 tap_ok $rc "every connection of the script: exact verdict, stage, detail; evidence frame numbers agree with tshark on the -w file"
