@@ -215,6 +215,7 @@ cap_new(const struct procwire_capture_options *opts)
 	}
 
 	r = &c->run;
+	pw_capture_opts_init(r);
 	r->out_path = c->path;
 	r->pcap = opts->flags & PROCWIRE_CAPTURE_PCAP;
 	r->pids = c->pids;
@@ -227,7 +228,6 @@ cap_new(const struct procwire_capture_options *opts)
 	r->quiet = true;
 	r->snaplen = opts->snaplen;
 	r->ringbuf_bytes = opts->ringbuf_bytes;
-	r->wakeup_bytes = PW_CAP_DEFAULT_WAKEUP;
 	r->duration_ns = opts->duration_ms * 1000000ull;
 	r->filter = c->filter;
 	r->stop = &c->stop;

@@ -517,6 +517,12 @@ static int run_loop(struct session *s, pid_t child, int *child_status)
 	return 0;
 }
 
+void pw_capture_opts_init(struct pw_capture_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->wakeup_bytes = PW_CAP_DEFAULT_WAKEUP;
+}
+
 int pw_capture_run(const struct pw_capture_opts *opts)
 {
 	struct pw_owner_config cfg;

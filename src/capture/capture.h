@@ -75,9 +75,7 @@ struct pw_capture_opts {
 	uint32_t ringbuf_bytes;	/* 0: 32 MiB */
 	uint32_t wakeup_bytes;	/* reader woken when this much waits (else
 				   every 10 ms), or at a socket's first
-				   packet; 0: per packet.
-				   PW_CAP_DEFAULT_WAKEUP is the front-ends'
-				   default */
+				   packet; 0: per packet */
 	uint64_t duration_ns;	/* 0: no limit */
 	uint64_t grace_ns;	/* after the command's cgroup empties */
 	const char *filter;	/* tcpdump expression, or NULL */
@@ -104,6 +102,9 @@ struct pw_capture_opts {
 	void (*on_running)(void *ctx);	/* set up, about to loop; or NULL */
 	struct pw_capture_stats *stats;	/* filled at the end, or NULL */
 };
+
+/* Zeroes o and sets the defaults every front-end starts from. */
+void pw_capture_opts_init(struct pw_capture_opts *o);
 
 /* Runs a capture to its end; returns the exit status (cmd.h codes, or
  * PW_CAP_EXIT_* when the command could not be started). */

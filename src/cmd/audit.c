@@ -275,8 +275,7 @@ static int audit_live(struct audit_run *run, struct pw_targets *t,
 {
 	struct pw_capture_opts o;
 
-	memset(&o, 0, sizeof(o));
-	o.wakeup_bytes = PW_CAP_DEFAULT_WAKEUP;
+	pw_capture_opts_init(&o);
 	pw_targets_apply(t, &o);
 	o.out_path = wpath;
 	o.filter = filter;

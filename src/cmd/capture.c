@@ -103,8 +103,7 @@ int cmd_capture_main(int argc, char **argv)
 	uint64_t v;
 	int ret = PW_EXIT_USAGE, opt, verbose = 0, r;
 
-	memset(&o, 0, sizeof(o));
-	o.wakeup_bytes = PW_CAP_DEFAULT_WAKEUP;
+	pw_capture_opts_init(&o);
 	if (pw_targets_init(&t, argc) < 0) {
 		ret = PW_EXIT_FAILURE;
 		goto out;
