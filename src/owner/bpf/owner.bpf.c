@@ -57,7 +57,8 @@ const volatile __u8 report_open = 0;
 /* Socket events (bind, connect, accept, first send, owner change, close)
  * feed user space's owner table. A capture reads each packet's owner from
  * the socket storage instead and turns them off: the storage is still
- * kept, the records and the work of filling them are not. */
+ * kept, the records are not, and the hooks that only report (set_state,
+ * sock_release, UDP sendmsg/recvmsg) are then not loaded at all. */
 const volatile __u8 report_sockets = 1;
 
 struct {
@@ -475,7 +476,7 @@ static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
 	__u64 now = bpf_ktime_get_boot_ns();
 	bool created;
 
-	if (!report_sockets || !sk || sk->protocol != IPPROTO_UDP)
+	if (!sk || sk->protocol != IPPROTO_UDP)
 		return;
 	if (current_is_self_or_kthread())
 		return;
@@ -548,8 +549,7 @@ int pw_sock_release(struct bpf_sock *ctx)
 	struct pw_abi_sk_info *info;
 	struct pw_abi_sock_event *e;
 
-	if (!report_sockets ||
-	    !inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
+	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return 1;
 	info = bpf_sk_storage_get(&sk_info, ctx, 0, 0);
 	if (!info)
@@ -642,8 +642,7 @@ int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 	struct pw_abi_sock_event *e;
 	__u32 kind;
 
-	if (!report_sockets ||
-	    (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV))
+	if (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV)
 		return 0;
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
