@@ -30,8 +30,12 @@
 #define DEFAULT_RING (32u << 20)
 #define DEFAULT_SNAPLEN 262144u
 #define HEADERS_SNAPLEN 256u	/* IPv6 + extension headers + TCP options */
-#define DRAIN_MS 10		/* batched ring wake-ups: read at least this
-				   often (as the owner engine does) */
+/* With batched wakeups the ring is read at least this often: what
+ * trickles in below the batch waits at most this long. Each timer
+ * wakeup is a sleep, a timer armed and a context switch (on a VM the
+ * timer's MSR write is an exit to the host): at 10 ms those were a fifth
+ * of a 1 Gbit/s capture's CPU. */
+#define DRAIN_MS 50
 
 struct session {
 	const struct pw_capture_opts *opts;
@@ -580,6 +584,11 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	cfg.engine = PW_ENGINE_EBPF;
 	cfg.proc_events = true;	/* exec names and paths for the owners */
 	cfg.socket_events = false;	/* owners come with the packets */
+	/* Only process records (exec, fork, exit) use the event ring then:
+	 * 1 MiB holds a few thousand, drained every 50 ms. Its pages are
+	 * allocated, zeroed and mapped at start, which for the 8 MiB that
+	 * socket events want was a tenth of a capture's start-up. */
+	cfg.ringbuf_bytes = 1u << 20;
 	cfg.ignore_self = true;
 	cfg.on_packet = on_packet;
 	cfg.ctx = s;
@@ -589,8 +598,8 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	cfg.packet_targets_only = true;
 	cfg.packet_follow = opts->follow || opts->cmd;
 	cfg.packet_skip_loopback = !opts->loopback;
-	/* Each packet's process is looked up while writing it: by default
-	 * the reader wakes per packet, before a short-lived owner is gone. */
+	/* Batched wakeups; a socket's first packet still wakes the reader at
+	 * once, so its process is read in /proc before it can be gone. */
 	cfg.wakeup_bytes = opts->wakeup_bytes;
 	if (packet_cgroup(s, &cfg, &err) == 0) {
 		s->o = pw_owner_start(&cfg, &err);

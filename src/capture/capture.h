@@ -17,10 +17,12 @@
 #include "base/packet.h"
 #include "core/pipeline.h"
 
-/* Batching wakeups halves the capture's CPU at 1 Gbit/s (a wakeup per
- * few packets otherwise); 256 KiB waits at most the 10 ms drain timer
- * at any rate below ~200 Mbit/s and a fraction of it above. */
-#define PW_CAP_DEFAULT_WAKEUP (256u << 10)
+/* Batching wakeups: each one costs a sleep and a context switch (a
+ * wakeup per few packets otherwise). 1 MiB is 8 ms of a 1 Gbit/s
+ * stream, 1/32 of the default ring; 256 KiB woke procwire ~480 times a
+ * second at 1 Gbit/s and those wakeups were a third of its CPU. Below
+ * ~170 Mbit/s the 50 ms drain timer reads first. */
+#define PW_CAP_DEFAULT_WAKEUP (1u << 20)
 
 /* Exit codes beyond cmd.h's 0/1/2: the command could not be run (as a
  * shell does). */
@@ -74,7 +76,7 @@ struct pw_capture_opts {
 	uint32_t snaplen;	/* 0: 262144 */
 	uint32_t ringbuf_bytes;	/* 0: 32 MiB */
 	uint32_t wakeup_bytes;	/* reader woken when this much waits (else
-				   every 10 ms), or at a socket's first
+				   every 50 ms), or at a socket's first
 				   packet; 0: per packet */
 	uint64_t duration_ns;	/* 0: no limit */
 	uint64_t grace_ns;	/* after the command's cgroup empties */

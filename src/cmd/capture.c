@@ -35,7 +35,7 @@ static void capture_usage(FILE *out)
 "      --ringbuf-size N    kernel ring buffer bytes (default 33554432)\n"
 "      --wakeup-bytes N    wake procwire when N bytes of packets wait in\n"
 "                          the ring (or a socket's first packet comes),\n"
-"                          else every 10 ms (default 262144; 0: at every\n"
+"                          else every 50 ms (default 1048576; 0: at every\n"
 "                          packet, more CPU at high rates)\n"
 "      --format FMT        pcapng (default) or pcap: classic pcap, link\n"
 "                          type RAW, and FILE.flows.jsonl beside it with\n"

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "base/log.h"
@@ -70,11 +69,6 @@ static bool have_privileges(void)
 		return true;
 	return HAS(39) && HAS(38) && HAS(12); /* BPF, PERFMON, NET_ADMIN */
 #undef HAS
-}
-
-static bool kernel_has_type(const struct btf *btf, const char *name)
-{
-	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
 }
 
 static enum pw_owner_event_kind kind_of(uint32_t k)
@@ -330,41 +324,15 @@ static void ebpf_stop(void *state)
 	free(en);
 }
 
-static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
-		      void **state, struct pw_error *err)
+/* Opens the object and sets it up for cfg; with_use_hooks false leaves
+ * the send/receive tracepoints out. */
+static int open_skel(struct ebpf_engine *en, const struct pw_owner_config *cfg,
+		     bool with_use_hooks, struct pw_error *err)
 {
-	struct ebpf_engine *en;
-	struct btf *vmlinux = NULL;
-	const char *how = "";
-	int r;
-
-	libbpf_set_print(libbpf_log);
-	if (!have_privileges())
-		return pw_error_set(err, -EPERM, "the eBPF engine needs root "
-				    "or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON");
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return pw_error_set(err, -EOPNOTSUPP, "the kernel has no BTF "
-				    "(/sys/kernel/btf/vmlinux, "
-				    "CONFIG_DEBUG_INFO_BTF)");
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0)
-		return pw_error_set(err, -EOPNOTSUPP, "the kernel has no BPF "
-				    "ring buffer (Linux 5.8 or later)");
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) <= 0)
-		return pw_error_set(err, -EOPNOTSUPP, "the kernel has no BPF "
-				    "socket storage (Linux 5.2 or later)");
-
-	en = calloc(1, sizeof(*en));
-	if (!en)
-		return pw_error_set(err, -ENOMEM, "out of memory");
-	en->o = o;
-	en->cgfd = -1;
-	en->ncpus = libbpf_num_possible_cpus();
 	en->skel = owner_bpf__open();
-	if (!en->skel) {
-		pw_error_set(err, -errno, "cannot open the eBPF object: %s",
-			     strerror(errno));
-		goto fail;
-	}
+	if (!en->skel)
+		return pw_error_set(err, -errno, "cannot open the eBPF object: "
+				    "%s", strerror(errno));
 	en->skel->rodata->wakeup_bytes = cfg->wakeup_bytes;
 	en->skel->rodata->report_open = cfg->open_events;
 	en->skel->rodata->report_sockets = cfg->socket_events;
@@ -374,22 +342,6 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 				 round_pow2(cfg->ringbuf_bytes, 1u << 16));
 	bpf_map__set_max_entries(en->skel->maps.udp_peers,
 				 cfg->udp_peers ? cfg->udp_peers : 65536);
-
-	/* Optional hooks: the send/receive tracepoints (Linux 6.3) name the
-	 * owner of accepted and inherited sockets at first use; without
-	 * them those keep the listener's or creator's owner. */
-	vmlinux = btf__load_vmlinux_btf();
-	if (libbpf_get_error(vmlinux))
-		vmlinux = NULL;
-	if (!kernel_has_type(vmlinux, "btf_trace_sock_send_length") ||
-	    !kernel_has_type(vmlinux, "btf_trace_sock_recv_length")) {
-		pw_warn("kernel lacks the sock_send_length/sock_recv_length "
-			"tracepoints: accepted and inherited sockets keep the "
-			"listener's or creator's owner");
-		bpf_program__set_autoload(en->skel->progs.pw_sock_send, false);
-		bpf_program__set_autoload(en->skel->progs.pw_sock_recv, false);
-	}
-	btf__free(vmlinux);
 
 	/* Packet hooks only when someone consumes packets. */
 	if (cfg->on_packet) {
@@ -427,18 +379,79 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 		bpf_map__set_max_entries(en->skel->maps.udp_peers, 1024);
 	}
 
-	r = owner_bpf__load(en->skel);
-	if (r) {
-		if (r == -EPERM || errno == EPERM)
-			pw_error_set(err, -EPERM, "loading eBPF programs was "
-				     "refused (EPERM): needs root or "
-				     "CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON");
-		else
-			pw_error_set(err, -EOPNOTSUPP, "the kernel refused the "
-				     "eBPF programs (%s); run with -v for "
-				     "libbpf's log", strerror(-r));
-		goto fail;
+	if (!with_use_hooks) {
+		bpf_program__set_autoload(en->skel->progs.pw_sock_send, false);
+		bpf_program__set_autoload(en->skel->progs.pw_sock_recv, false);
 	}
+	return 0;
+}
+
+/* The send/receive tracepoints (Linux 6.3) name the owner of accepted and
+ * inherited sockets at first use; without them those keep the listener's
+ * or creator's owner. Whether the kernel has them is learnt by loading:
+ * looking them up in the kernel's BTF first would read and parse its
+ * 5 MB a second time (libbpf does once for CO-RE), a fifth of a
+ * capture's start-up. */
+static int load_skel(struct ebpf_engine *en, const struct pw_owner_config *cfg,
+		     struct pw_error *err)
+{
+	int r;
+
+	if (open_skel(en, cfg, true, err) < 0)
+		return -1;
+	r = owner_bpf__load(en->skel);
+	if (r && r != -EPERM && errno != EPERM) {
+		owner_bpf__destroy(en->skel);
+		en->skel = NULL;
+		if (open_skel(en, cfg, false, err) < 0)
+			return -1;
+		r = owner_bpf__load(en->skel);
+		if (!r)
+			pw_warn("kernel lacks the sock_send_length/"
+				"sock_recv_length tracepoints: accepted and "
+				"inherited sockets keep the listener's or "
+				"creator's owner");
+	}
+	if (!r)
+		return 0;
+	if (r == -EPERM || errno == EPERM)
+		return pw_error_set(err, -EPERM, "loading eBPF programs was "
+				    "refused (EPERM): needs root or "
+				    "CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON");
+	return pw_error_set(err, -EOPNOTSUPP, "the kernel refused the eBPF "
+			    "programs (%s); run with -v for libbpf's log",
+			    strerror(-r));
+}
+
+static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
+		      void **state, struct pw_error *err)
+{
+	struct ebpf_engine *en;
+	const char *how = "";
+
+	libbpf_set_print(libbpf_log);
+	if (!have_privileges())
+		return pw_error_set(err, -EPERM, "the eBPF engine needs root "
+				    "or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON");
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return pw_error_set(err, -EOPNOTSUPP, "the kernel has no BTF "
+				    "(/sys/kernel/btf/vmlinux, "
+				    "CONFIG_DEBUG_INFO_BTF)");
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0)
+		return pw_error_set(err, -EOPNOTSUPP, "the kernel has no BPF "
+				    "ring buffer (Linux 5.8 or later)");
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) <= 0)
+		return pw_error_set(err, -EOPNOTSUPP, "the kernel has no BPF "
+				    "socket storage (Linux 5.2 or later)");
+
+	en = calloc(1, sizeof(*en));
+	if (!en)
+		return pw_error_set(err, -ENOMEM, "out of memory");
+	en->o = o;
+	en->cgfd = -1;
+	en->ncpus = libbpf_num_possible_cpus();
+	if (load_skel(en, cfg, err) < 0)
+		goto fail;
 	en->cgfd = pw_cgroup2_root_fd(&how, err);
 	if (en->cgfd < 0)
 		goto fail;
@@ -477,6 +490,11 @@ static int ebpf_poll(void *state, int timeout_ms)
 
 	int n, m;
 
+	/* Nothing to wait for: read every ring without asking epoll which
+	 * are ready (a syscall per call, and the caller has just slept in
+	 * its own poll). */
+	if (timeout_ms == 0)
+		return ring_buffer__consume(en->rb);
 	if (!en->skel->rodata->wakeup_bytes)
 		return ring_buffer__poll(en->rb, timeout_ms);
 	/* Records below the wakeup threshold wake nobody, and poll() only
