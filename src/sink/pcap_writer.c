@@ -3,8 +3,9 @@
  * File header: magic, version 2.4, thiszone 0, sigfigs 0, snaplen,
  * link type. Record: ts_sec, ts_nsec, caplen, wirelen, then the bytes.
  * ts_sec is 32 bits: times after 2106 do not fit the format. A record is
- * written with one writev(): the header, then the packet's bytes from
- * where they lie (not copied into a record buffer first). */
+ * handed whole to w->out (one writev(), or a copy into the output buffer
+ * when one is set): the header, then the packet's bytes from where they
+ * lie (not copied into a record buffer first). */
 #include "sink/pcap_writer.h"
 
 #include <errno.h>
@@ -23,11 +24,11 @@
 #define DEFAULT_SNAPLEN 262144
 
 struct pw_pcap_writer {
-	int fd;
+	struct pw_fd_out out;
 	bool failed;
 	uint16_t linktype;
 	uint32_t snaplen;
-	uint64_t written;
+	uint64_t written;	/* handed to out, written or waiting */
 	uint64_t packets;
 	char name[128];
 };
@@ -43,7 +44,7 @@ struct pw_pcap_writer *pw_pcap_writer_open(int fd, uint16_t linktype,
 		pw_error_set(err, -ENOMEM, "out of memory");
 		return NULL;
 	}
-	w->fd = fd;
+	pw_fd_out_init(&w->out, fd);
 	w->linktype = linktype;
 	w->snaplen = snaplen ? snaplen : DEFAULT_SNAPLEN;
 	snprintf(w->name, sizeof(w->name), "%s",
@@ -88,7 +89,7 @@ int pw_pcap_writer_packet(struct pw_pcap_writer *w,
 	pw_put_le32(h + 4, (uint32_t)(pkt->ts_ns % 1000000000u));
 	pw_put_le32(h + 8, caplen);
 	pw_put_le32(h + 12, pkt->wirelen);
-	r = pw_fd_writev_all(w->fd, iov, 2);
+	r = pw_fd_out_writev(&w->out, iov, 2);
 	if (r < 0) {
 		w->failed = true;
 		/* Named only now, not with a snprintf per packet. */
@@ -107,6 +108,39 @@ uint64_t pw_pcap_writer_bytes(const struct pw_pcap_writer *w)
 	return w->written;
 }
 
+int pw_pcap_writer_set_buffer(struct pw_pcap_writer *w, size_t bytes,
+			      struct pw_error *err)
+{
+	int r;
+
+	if (w->failed)
+		return pw_error_set(err, -EIO, "%s: not writing after an "
+				    "earlier write error", w->name);
+	r = pw_fd_out_set_buffer(&w->out, bytes);
+	if (r == -ENOMEM)
+		return pw_error_set(err, r, "out of memory");
+	if (r < 0) {
+		w->failed = true;
+		return pw_fd_write_error(err, r, w->name, "buffered packets");
+	}
+	return 0;
+}
+
+int pw_pcap_writer_flush(struct pw_pcap_writer *w, struct pw_error *err)
+{
+	int r;
+
+	if (w->failed)
+		return pw_error_set(err, -EIO, "%s: not writing after an "
+				    "earlier write error", w->name);
+	r = pw_fd_out_flush(&w->out);
+	if (r < 0) {
+		w->failed = true;
+		return pw_fd_write_error(err, r, w->name, "buffered packets");
+	}
+	return 0;
+}
+
 int pw_pcap_writer_close(struct pw_pcap_writer *w, bool close_fd,
 			 struct pw_error *err)
 {
@@ -114,7 +148,10 @@ int pw_pcap_writer_close(struct pw_pcap_writer *w, bool close_fd,
 
 	if (!w)
 		return 0;
-	if (close_fd && close(w->fd) < 0)
+	if (!w->failed)
+		ret = pw_pcap_writer_flush(w, err);
+	pw_fd_out_free(&w->out);
+	if (close_fd && close(w->out.fd) < 0 && ret == 0)
 		ret = pw_error_set(err, -errno, "cannot close %s: %s",
 				   w->name, strerror(errno));
 	free(w);

@@ -10,9 +10,10 @@
  *     data padded to 4; epb_flags (2), epb_processid_threadid (8: pid u32
  *     then tid u32), opt_comment (1)
  *   ISB 5 at close: interface id, timestamp; isb_ifrecv (4), isb_ifdrop (5)
- * Each block is assembled in w->blk and written with one write(); an EPB's
- * packet bytes are not copied in but written from where they lie, between
- * the block's head and tail, in the same writev(). */
+ * Each block is assembled in w->blk and handed whole to w->out (one
+ * write(), or a copy into the output buffer when one is set); an EPB's
+ * packet bytes are not copied into w->blk but handed from where they lie,
+ * between the block's head and tail. */
 #include "sink/pcapng_writer.h"
 
 #include <errno.h>
@@ -73,9 +74,9 @@ struct last_comment {
 };
 
 struct pw_pcapng_writer {
-	int fd;
+	struct pw_fd_out out;
 	bool failed;		/* a write failed: the file ends mid-block */
-	uint64_t written;
+	uint64_t written;	/* handed to out, written or waiting */
 	uint64_t packets;
 	char name[128];
 	uint8_t *blk;		/* block being assembled */
@@ -217,13 +218,13 @@ static int blk_write(struct pw_pcapng_writer *w, bool with_opts)
 	blk_put32(w, len);
 	if (!w->gap_len) {
 		iov[0] = (struct iovec){ w->blk, w->blk_len };
-		r = pw_fd_writev_all(w->fd, iov, 1);
+		r = pw_fd_out_writev(&w->out, iov, 1);
 	} else {
 		iov[0] = (struct iovec){ w->blk, w->gap_at };
 		iov[1] = (struct iovec){ (void *)w->gap, w->gap_len };
 		iov[2] = (struct iovec){ w->blk + w->gap_at,
 					 w->blk_len - w->gap_at };
-		r = pw_fd_writev_all(w->fd, iov, 3);
+		r = pw_fd_out_writev(&w->out, iov, 3);
 	}
 	if (r < 0) {
 		w->failed = true;
@@ -291,11 +292,12 @@ struct pw_pcapng_writer *pw_pcapng_writer_open(int fd,
 		pw_error_set(err, -ENOMEM, "out of memory");
 		return NULL;
 	}
-	w->fd = fd;
+	pw_fd_out_init(&w->out, fd);
 	snprintf(w->name, sizeof(w->name), "%s",
 		 !opts->name ? "capture file" :
 		 strcmp(opts->name, "-") ? opts->name : "standard output");
 	if (write_shb(w, opts, err) < 0) {
+		pw_fd_out_free(&w->out);
 		free(w->blk);
 		free(w);
 		return NULL;
@@ -466,6 +468,39 @@ uint64_t pw_pcapng_writer_bytes(const struct pw_pcapng_writer *w)
 	return w->written;
 }
 
+int pw_pcapng_writer_set_buffer(struct pw_pcapng_writer *w, size_t bytes,
+				struct pw_error *err)
+{
+	int r;
+
+	if (w->failed)
+		return pw_error_set(err, -EIO, "%s: not writing after an "
+				    "earlier write error", w->name);
+	r = pw_fd_out_set_buffer(&w->out, bytes);
+	if (r == -ENOMEM)
+		return pw_error_set(err, r, "out of memory");
+	if (r < 0) {
+		w->failed = true;
+		return pw_fd_write_error(err, r, w->name, "buffered packets");
+	}
+	return 0;
+}
+
+int pw_pcapng_writer_flush(struct pw_pcapng_writer *w, struct pw_error *err)
+{
+	int r;
+
+	if (w->failed)
+		return pw_error_set(err, -EIO, "%s: not writing after an "
+				    "earlier write error", w->name);
+	r = pw_fd_out_flush(&w->out);
+	if (r < 0) {
+		w->failed = true;
+		return pw_fd_write_error(err, r, w->name, "buffered packets");
+	}
+	return 0;
+}
+
 static int write_isb(struct pw_pcapng_writer *w, unsigned id,
 		     struct pw_error *err)
 {
@@ -492,10 +527,15 @@ int pw_pcapng_writer_close(struct pw_pcapng_writer *w, bool close_fd,
 
 	if (!w)
 		return 0;
+	/* What waits goes first, then the statistics unbuffered: a failed
+	 * flush is named as the packets', and no block waits after this. */
+	if (!w->failed)
+		ret = pw_pcapng_writer_flush(w, err);
+	pw_fd_out_free(&w->out);
 	for (i = 0; i < w->n_ifaces && ret == 0 && !w->failed; i++)
 		if (w->ifaces[i].has_stats)
 			ret = write_isb(w, i, err);
-	if (close_fd && close(w->fd) < 0 && ret == 0)
+	if (close_fd && close(w->out.fd) < 0 && ret == 0)
 		ret = pw_error_set(err, -errno, "cannot close %s: %s",
 				   w->name, strerror(errno));
 	free(w->blk);

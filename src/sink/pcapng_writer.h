@@ -3,7 +3,9 @@
  * process as options, and an interface statistics block at close.
  *
  * Every block is written whole with one write so that a reader sees the
- * file valid up to the last complete packet if we are killed. */
+ * file valid up to the last complete packet if we are killed. With a
+ * buffer (pw_pcapng_writer_set_buffer) small blocks wait in it and go out
+ * together, still whole: a killed writer loses what waited. */
 #ifndef PW_SINK_PCAPNG_WRITER_H
 #define PW_SINK_PCAPNG_WRITER_H
 
@@ -57,10 +59,23 @@ int pw_pcapng_writer_packet(struct pw_pcapng_writer *w, int iface_id,
 void pw_pcapng_writer_set_stats(struct pw_pcapng_writer *w, int iface_id,
 				uint64_t received, uint64_t dropped);
 
-/* Bytes written so far. */
+/* Bytes written so far, those waiting in the buffer included. */
 uint64_t pw_pcapng_writer_bytes(const struct pw_pcapng_writer *w);
 
-/* Writes statistics and frees the writer; closes fd only when close_fd.
+/* From now on blocks of at most bytes/4 wait in a buffer of `bytes`
+ * until it is full, pw_pcapng_writer_flush or close; 0 (the default)
+ * writes each block at once. Returns 0, or a negative errno with err
+ * set. */
+int pw_pcapng_writer_set_buffer(struct pw_pcapng_writer *w, size_t bytes,
+				struct pw_error *err);
+
+/* Writes the blocks waiting in the buffer. Returns 0, or a negative
+ * errno with err set ("disk full while writing buffered packets to X");
+ * the writer then refuses further blocks. */
+int pw_pcapng_writer_flush(struct pw_pcapng_writer *w, struct pw_error *err);
+
+/* Writes what waits in the buffer, then the statistics, and frees the
+ * writer; closes fd only when close_fd.
  * Returns 0, or -1 with err set (the writer is freed either way). */
 int pw_pcapng_writer_close(struct pw_pcapng_writer *w, bool close_fd,
 			   struct pw_error *err);

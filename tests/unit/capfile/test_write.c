@@ -2,7 +2,9 @@
  * reader and every field compared; the blocks' bytes are walked to check
  * the options (shb_userappl, shb_os, if_tsresol, epb_processid_threadid,
  * ISB counters); the file reads cleanly after every packet (what a killed
- * writer leaves); write errors carry clear messages. */
+ * writer leaves); write errors carry clear messages. With a buffer the
+ * files are the same bytes, what waits reaches the disk at the flush, a
+ * large packet or close, and a full disk is reported at the flush. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -404,6 +406,352 @@ static void test_comment_text(void)
 		   "the kernel's socket");
 }
 
+/* Size of the file now on disk, or -1. */
+static long long size_on_disk(void)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 ? -1 : (long long)st.st_size;
+}
+
+/* The packets of the buffered cases: mostly small ones (an ACK, a DNS
+ * query), some with an owner, and now and then one larger than a
+ * quarter of the 4 KiB buffer (written at once with what waits). */
+#define SEQ_PACKETS 120
+#define SEQ_BUFFER 4096
+static uint8_t seq_data[3000];
+
+static void seq_packet(struct pw_packet *pkt, int i)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->data = seq_data + i;
+	pkt->linktype = 101;
+	pkt->ts_ns = 1700000000000000000ull + (uint64_t)i * 1000;
+	pkt->caplen = pkt->wirelen = i % 17 == 5 ? 2000 : 40 + (uint32_t)i;
+	pkt->dir = i % 2 ? PW_DIR_IN : PW_DIR_OUT;
+	if (i % 3) {
+		pkt->has_owner = 1;
+		pkt->owner.pid = 777;
+		pkt->owner.tid = 700 + (uint32_t)(i % 5);
+		memcpy(pkt->owner.comm, "curl", 5);
+	}
+}
+
+/* Writes the sequence through a pcapng writer with `buffer` bytes of
+ * buffer; returns the file's bytes (NULL on failure). whole counts the
+ * packets after which the file on disk read to a clean end. */
+static uint8_t *pcapng_sequence(size_t buffer, size_t *len, long *whole)
+{
+	struct pw_pcapng_writer_opts opts = { .app = "pw-unit 1.0",
+					      .name = path };
+	struct pw_pcapng_proc proc = { .exe = "/usr/bin/curl",
+				       .cmdline = "curl -s http://h/" };
+	struct pw_pcapng_writer *w;
+	struct pw_packet pkt;
+	struct pw_error err;
+	int fd = open(path, O_WRONLY | O_TRUNC), i, bad = 0;
+
+	*len = 0;
+	*whole = 0;
+	pw_error_clear(&err);
+	w = pw_pcapng_writer_open(fd, &opts, &err);
+	if (!w || pw_pcapng_writer_set_buffer(w, buffer, &err) < 0 ||
+	    pw_pcapng_writer_add_iface(w, 101, 0, "eth0", &err) != 0 ||
+	    pw_pcapng_writer_add_iface(w, 101, 1500, "wlan0", &err) != 1) {
+		tap_diag("%s", err.msg);
+		pw_pcapng_writer_close(w, true, &err);
+		return NULL;
+	}
+	for (i = 0; i < SEQ_PACKETS; i++) {
+		seq_packet(&pkt, i);
+		bad += pw_pcapng_writer_packet(w, i % 2, &pkt,
+					       i % 4 ? &proc : NULL, &err) < 0;
+		*whole += packets_on_disk() >= 0;
+	}
+	bad += pw_pcapng_writer_close(w, true, &err) < 0;
+	if (bad) {
+		tap_diag("%d writes failed: %s", bad, err.msg);
+		return NULL;
+	}
+	return slurp(len);
+}
+
+static void test_pcapng_buffered_same_bytes(void)
+{
+	uint8_t *plain, *buffered;
+	size_t plain_len, buffered_len;
+	long whole;
+
+	fill_pattern(seq_data, sizeof(seq_data), 5);
+	plain = pcapng_sequence(0, &plain_len, &whole);
+	buffered = pcapng_sequence(SEQ_BUFFER, &buffered_len, &whole);
+	tap_eq_u64((uint64_t)whole, SEQ_PACKETS, "pcapng buffered: the file "
+		   "on disk holds whole blocks after every packet");
+	tap_ok(plain && buffered && plain_len > 40 * SEQ_PACKETS,
+	       "pcapng: both files written (%zu bytes)", plain_len);
+	tap_eq_u64(buffered_len, plain_len, "pcapng buffered: same size as "
+		   "unbuffered");
+	tap_ok(plain && buffered && buffered_len == plain_len &&
+	       !memcmp(plain, buffered, plain_len), "pcapng buffered: same "
+	       "bytes as unbuffered, byte for byte");
+	tap_eq_u64((uint64_t)packets_on_disk(), SEQ_PACKETS,
+		   "pcapng buffered file reads back every packet");
+	free(plain);
+	free(buffered);
+}
+
+/* Small packets wait for the flush; a large one goes out at once with
+ * them, in order; close writes what waits. */
+static void test_pcapng_buffered_flush(void)
+{
+	static const int written_order[] = { 0, 1, 2, 3, 5, 6 };
+	char comment[64];
+	struct pw_pcapng_writer_opts opts = { .app = "pw-unit 1.0",
+					      .name = path };
+	struct pw_pcapng_writer *w;
+	struct pw_capfile *cf;
+	struct pw_packet pkt;
+	struct pw_error err;
+	long long header;
+	int fd = open(path, O_WRONLY | O_TRUNC), i, bad = 0;
+
+	pw_error_clear(&err);
+	w = pw_pcapng_writer_open(fd, &opts, &err);
+	if (!tap_ok(w && pw_pcapng_writer_set_buffer(w, SEQ_BUFFER, &err) == 0,
+		    "pcapng writer opens with a buffer")) {
+		tap_diag("%s", err.msg);
+		pw_pcapng_writer_close(w, true, &err);
+		return;
+	}
+	header = size_on_disk();
+	bad += pw_pcapng_writer_add_iface(w, 101, 0, "eth0", &err) < 0;
+	for (i = 0; i < 3; i++) {
+		seq_packet(&pkt, i);
+		bad += pw_pcapng_writer_packet(w, 0, &pkt, NULL, &err) < 0;
+	}
+	tap_eq_u64((uint64_t)bad, 0, "pcapng: three small packets accepted");
+	tap_eq_u64((uint64_t)size_on_disk(), (uint64_t)header,
+		   "pcapng: small packets are not on disk before the flush");
+	tap_ok(pw_pcapng_writer_bytes(w) > (uint64_t)header + 3 * 40,
+	       "pcapng: the byte count includes what waits");
+	tap_ok(pw_pcapng_writer_flush(w, &err) == 0, "pcapng flush");
+	tap_eq_u64((uint64_t)size_on_disk(), pw_pcapng_writer_bytes(w),
+		   "pcapng: after the flush the file holds every byte");
+	tap_eq_u64((uint64_t)packets_on_disk(), 3,
+		   "pcapng: after the flush the file reads 3 packets");
+	tap_ok(pw_pcapng_writer_flush(w, &err) == 0 &&
+	       size_on_disk() == (long long)pw_pcapng_writer_bytes(w),
+	       "pcapng: a flush with nothing waiting writes nothing");
+
+	seq_packet(&pkt, 3);
+	bad += pw_pcapng_writer_packet(w, 0, &pkt, NULL, &err) < 0;
+	tap_eq_u64((uint64_t)packets_on_disk(), 3,
+		   "pcapng: packet 4 waits");
+	seq_packet(&pkt, 5);	/* 2000 bytes: more than a quarter */
+	bad += pw_pcapng_writer_packet(w, 0, &pkt, NULL, &err) < 0;
+	tap_eq_u64((uint64_t)size_on_disk(), pw_pcapng_writer_bytes(w),
+		   "pcapng: a large packet is written at once, with what "
+		   "waited");
+	seq_packet(&pkt, 6);
+	bad += pw_pcapng_writer_packet(w, 0, &pkt, NULL, &err) < 0;
+	tap_eq_u64((uint64_t)packets_on_disk(), 5, "pcapng: packet 6 waits");
+	pw_pcapng_writer_set_stats(w, 0, 6, 0);
+	tap_ok(pw_pcapng_writer_close(w, true, &err) == 0 && !bad,
+	       "pcapng buffered writer closes");
+
+	cf = pw_capfile_open(path, &err);
+	if (!tap_ok(cf != NULL, "buffered pcapng opens"))
+		return;
+	for (i = 0; i < 6; i++) {
+		seq_packet(&pkt, written_order[i]);
+		snprintf(comment, sizeof(comment), "pid=777 tid=%u comm=curl",
+			 pkt.owner.tid);
+		check_next(cf, &(struct want_pkt){
+			.number = (uint64_t)i + 1, .ts_ns = pkt.ts_ns,
+			.caplen = pkt.caplen, .wirelen = pkt.wirelen,
+			.linktype = 101, .dir = pkt.dir, .data = pkt.data,
+			.comment = pkt.has_owner ? comment : NULL,
+			.has_owner = pkt.has_owner, .pid = pkt.owner.pid,
+			.tid = pkt.owner.tid, .offset = -1 },
+			"pcapng buffered: packets in order");
+	}
+	check_eof(cf, "pcapng buffered: close wrote the last packet");
+	pw_capfile_close(cf);
+}
+
+/* A writer on fd whose file then becomes /dev/full: the header went to
+ * a real file, what follows hits a full disk. */
+static bool make_full(int fd)
+{
+	int full = open("/dev/full", O_WRONLY);
+	bool ok = full >= 0 && dup2(full, fd) == fd;
+
+	if (full >= 0)
+		close(full);
+	return ok;
+}
+
+static struct pw_pcapng_writer *pcapng_on_full(struct pw_error *err)
+{
+	struct pw_pcapng_writer_opts opts = { .app = "x", .name = "/dev/full" };
+	struct pw_pcapng_writer *w;
+	int fd = open(path, O_WRONLY | O_TRUNC);
+
+	w = pw_pcapng_writer_open(fd, &opts, err);
+	if (!w || pw_pcapng_writer_set_buffer(w, SEQ_BUFFER, err) < 0 ||
+	    pw_pcapng_writer_add_iface(w, 101, 0, "eth0", err) < 0 ||
+	    !make_full(fd)) {
+		tap_diag("cannot set up a writer on /dev/full: %s", err->msg);
+		pw_pcapng_writer_close(w, true, err);
+		return NULL;
+	}
+	return w;
+}
+
+static void test_pcapng_buffered_disk_full(void)
+{
+	struct pw_pcapng_writer *w;
+	struct pw_packet pkt;
+	struct pw_error err;
+	int r;
+
+	if (access("/dev/full", W_OK) < 0) {
+		tap_skip("buffered disk full: no /dev/full");
+		return;
+	}
+	/* Small packets wait; the flush finds the disk full. */
+	pw_error_clear(&err);
+	w = pcapng_on_full(&err);
+	if (!w)
+		return;
+	seq_packet(&pkt, 0);
+	r = pw_pcapng_writer_packet(w, 0, &pkt, NULL, &err);
+	r |= pw_pcapng_writer_packet(w, 0, &pkt, NULL, &err);
+	tap_eq_u64((uint64_t)r, 0, "full disk: small packets wait");
+	r = pw_pcapng_writer_flush(w, &err);
+	tap_eq_u64((uint64_t)-r, ENOSPC, "full disk: flush returns -ENOSPC");
+	tap_eq_str(err.msg, "disk full while writing buffered packets to "
+		   "/dev/full", "full disk: flush message");
+	pw_error_clear(&err);
+	tap_ok(pw_pcapng_writer_packet(w, 0, &pkt, NULL, &err) < 0,
+	       "full disk: the writer refuses packets after a failed flush");
+	tap_eq_str(err.msg, "/dev/full: not writing packet 3 after an earlier "
+		   "write error", "full disk: refusal message");
+	tap_ok(pw_pcapng_writer_flush(w, &err) < 0,
+	       "full disk: and refuses to flush again");
+	pw_pcapng_writer_close(w, true, &err);
+
+	/* A large packet goes out with what waits: its write fails. */
+	w = pcapng_on_full(&err);
+	if (!w)
+		return;
+	seq_packet(&pkt, 0);
+	tap_ok(pw_pcapng_writer_packet(w, 0, &pkt, NULL, &err) == 0,
+	       "full disk: a small packet waits");
+	seq_packet(&pkt, 5);
+	pw_error_clear(&err);
+	r = pw_pcapng_writer_packet(w, 0, &pkt, NULL, &err);
+	tap_eq_u64((uint64_t)-r, 1, "full disk: a large packet's write "
+		   "fails (-1)");
+	tap_eq_str(err.msg, "disk full while writing packet 2 to /dev/full",
+		   "full disk: large packet message");
+	tap_ok(pw_pcapng_writer_close(w, true, &err) == 0,
+	       "full disk: close after the reported failure writes nothing");
+
+	/* Close writes what waits: the disk is full. */
+	w = pcapng_on_full(&err);
+	if (!w)
+		return;
+	seq_packet(&pkt, 0);
+	tap_ok(pw_pcapng_writer_packet(w, 0, &pkt, NULL, &err) == 0,
+	       "full disk: a small packet waits before close");
+	pw_error_clear(&err);
+	r = pw_pcapng_writer_close(w, true, &err);
+	tap_eq_u64((uint64_t)-r, ENOSPC, "full disk: close flushes and "
+		   "returns -ENOSPC");
+	tap_eq_str(err.msg, "disk full while writing buffered packets to "
+		   "/dev/full", "full disk: close message");
+}
+
+/* Same packets through the pcap writer, buffered or not. */
+static uint8_t *pcap_sequence(size_t buffer, size_t *len, long *whole)
+{
+	struct pw_pcap_writer *w;
+	struct pw_packet pkt;
+	struct pw_error err;
+	int fd = open(path, O_WRONLY | O_TRUNC), i, bad = 0;
+
+	*len = 0;
+	*whole = 0;
+	pw_error_clear(&err);
+	w = pw_pcap_writer_open(fd, 101, 1500, path, &err);
+	if (!w || pw_pcap_writer_set_buffer(w, buffer, &err) < 0) {
+		tap_diag("%s", err.msg);
+		pw_pcap_writer_close(w, true, &err);
+		return NULL;
+	}
+	for (i = 0; i < SEQ_PACKETS; i++) {
+		seq_packet(&pkt, i);
+		bad += pw_pcap_writer_packet(w, &pkt, &err) < 0;
+		*whole += packets_on_disk() >= 0;
+	}
+	bad += pw_pcap_writer_close(w, true, &err) < 0;
+	if (bad) {
+		tap_diag("%d writes failed: %s", bad, err.msg);
+		return NULL;
+	}
+	return slurp(len);
+}
+
+static void test_pcap_buffered(void)
+{
+	uint8_t *plain, *buffered;
+	size_t plain_len, buffered_len;
+	struct pw_pcap_writer *w;
+	struct pw_packet pkt;
+	struct pw_error err;
+	long whole;
+	int fd, r;
+
+	fill_pattern(seq_data, sizeof(seq_data), 6);
+	plain = pcap_sequence(0, &plain_len, &whole);
+	buffered = pcap_sequence(SEQ_BUFFER, &buffered_len, &whole);
+	tap_eq_u64((uint64_t)whole, SEQ_PACKETS, "pcap buffered: the file "
+		   "on disk holds whole records after every packet");
+	tap_ok(plain && buffered && plain_len > 40 * SEQ_PACKETS,
+	       "pcap: both files written (%zu bytes)", plain_len);
+	tap_ok(plain && buffered && buffered_len == plain_len &&
+	       !memcmp(plain, buffered, plain_len), "pcap buffered: same "
+	       "bytes as unbuffered, byte for byte");
+	free(plain);
+	free(buffered);
+
+	pw_error_clear(&err);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	w = pw_pcap_writer_open(fd, 101, 0, "/dev/full", &err);
+	if (!w || pw_pcap_writer_set_buffer(w, SEQ_BUFFER, &err) < 0 ||
+	    !make_full(fd)) {
+		tap_ok(false, "pcap writer on /dev/full: %s", err.msg);
+		pw_pcap_writer_close(w, true, &err);
+		return;
+	}
+	seq_packet(&pkt, 0);
+	tap_ok(pw_pcap_writer_packet(w, &pkt, &err) == 0,
+	       "pcap full disk: a small packet waits");
+	tap_eq_u64(pw_pcap_writer_bytes(w), 24 + 16 + 40,
+		   "pcap: the byte count includes what waits");
+	r = pw_pcap_writer_flush(w, &err);
+	tap_eq_u64((uint64_t)-r, ENOSPC, "pcap full disk: flush returns "
+		   "-ENOSPC");
+	tap_eq_str(err.msg, "disk full while writing buffered packets to "
+		   "/dev/full", "pcap full disk: flush message");
+	tap_ok(pw_pcap_writer_packet(w, &pkt, &err) < 0,
+	       "pcap full disk: the writer refuses packets after a failed "
+	       "flush");
+	tap_ok(pw_pcap_writer_close(w, true, &err) == 0,
+	       "pcap full disk: close after the reported failure");
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -416,6 +764,10 @@ int main(void)
 	test_pcapng_roundtrip();
 	test_pcap_roundtrip();
 	test_disk_full();
+	test_pcapng_buffered_same_bytes();
+	test_pcapng_buffered_flush();
+	test_pcapng_buffered_disk_full();
+	test_pcap_buffered();
 	test_comment_text();
 	unlink(path);
 	return tap_done();
