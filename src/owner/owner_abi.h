@@ -47,6 +47,11 @@ enum pw_abi_flags {
 	PW_ABI_F_PEER = 1 << 6,		/* daddr/dport: a datagram's peer, the
 					 * socket itself is unconnected */
 	PW_ABI_F_PKT_SEEN = 1 << 7,	/* the tap copied a packet of it */
+	PW_ABI_F_ACCEPT_DUE = 1 << 8,	/* accepted, not yet reported: its
+					 * first user (or its leaving
+					 * ESTABLISHED) reports it */
+	PW_ABI_F_CLOSE_DUE = 1 << 9,	/* released before that: the close
+					 * follows the accept */
 };
 
 /* Process fields the kernel knows; filled from the current task (process

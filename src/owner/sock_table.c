@@ -164,11 +164,26 @@ out:
 	return e;
 }
 
+/* Field by field: the struct has padding. */
+static bool tuple_same(const struct pw_owner_tuple *a,
+		       const struct pw_owner_tuple *b)
+{
+	return a->family == b->family && a->proto == b->proto &&
+	       a->lport == b->lport && a->rport == b->rport &&
+	       a->netns == b->netns && !memcmp(a->laddr, b->laddr, 16) &&
+	       !memcmp(a->raddr, b->raddr, 16);
+}
+
 void pw_sock_table_set_tuple(struct pw_sock_table *t, struct pw_sock_entry *e,
 			     const struct pw_owner_tuple *tuple)
 {
 	struct pw_sock_entry **head;
 
+	/* Most events repeat the endpoints the socket already has: the
+	 * chain is left alone (relinking touches two other entries, cache
+	 * misses in a table of thousands). */
+	if (e->has_tuple && e->tuple_pprev && tuple_same(&e->tuple, tuple))
+		return;
 	tuple_unhash(e);
 	e->tuple = *tuple;
 	e->has_tuple = true;

@@ -200,6 +200,71 @@ if [ $ebpf -eq 1 ]; then
 		"$(grep -c pwf-a "$tmp/head.out")" 1
 fi
 
+# Accepted sockets are reported once, by their first user: a worker
+# forked by the listener's owner is named in the accept itself (no
+# listener owner, then a change); one the parent closes without using is
+# reported with the listener's owner when it leaves ESTABLISHED, its
+# close after it.
+if [ $ebpf -eq 1 ]; then
+	cat >"$tmp/prefork.py" <<'PY'
+import os, socket, sys
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("10.78.0.2", 7002))
+ls.listen(4)
+open(sys.argv[1] + ".tmp", "w").write("%d\n" % os.getpid())
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+child = os.fork()
+if child == 0:
+    c, _ = ls.accept()
+    c.sendall(c.recv(16))
+    c.close()
+    os._exit(0)
+os.waitpid(child, 0)
+open(sys.argv[2], "w").write("%d\n" % child)
+c, _ = ls.accept()
+c.close()
+PY
+	"$PROCWIRE" events --json >"$tmp/acc.out" 2>"$tmp/acc.err" &
+	pid=$!
+	on_exit "kill -9 $pid"
+	wait_ready "$tmp/acc.err" $pid
+	ip netns exec "$SRV" python3 "$tmp/prefork.py" "$tmp/parent.pid" \
+		"$tmp/child.pid" &
+	srvpy=$!
+	wait_port "$SRV" tcp 7002
+	ip netns exec "$CLI" python3 -c '
+import socket, time
+c = socket.create_connection(("10.78.0.2", 7002)); c.sendall(b"hi")
+c.recv(16); c.close()
+time.sleep(0.1)
+c = socket.create_connection(("10.78.0.2", 7002)); time.sleep(0.2)
+c.close()'
+	wait $srvpy
+	sleep 0.3
+	kill -INT $pid; wait $pid
+	parent=$(cat "$tmp/parent.pid"); child=$(cat "$tmp/child.pid")
+	grep '"sport":7002,' "$tmp/acc.out" >"$tmp/acc.srv"
+	tap_eq "accept: both accepted sockets reported once" \
+		"$(grep -c '"event":"accept"' "$tmp/acc.srv")" 2
+	used=$(grep '"event":"accept"' "$tmp/acc.srv" | grep "\"pid\":$child," |
+		sed -n 's/.*"cookie":\([0-9]*\),.*/\1/p')
+	tap_ok "$([ -n "$used" ]; echo $?)" \
+		"accept: the worker that used the socket is its owner"
+	tap_eq "accept: no owner change reported for it" \
+		"$(grep "\"cookie\":$used," "$tmp/acc.srv" |
+		   grep -c '"event":"owner"')" 0
+	idle=$(grep '"event":"accept"' "$tmp/acc.srv" | grep "\"pid\":$parent," |
+		sed -n 's/.*"cookie":\([0-9]*\),.*/\1/p')
+	tap_ok "$([ -n "$idle" ]; echo $?)" \
+		"accept: a socket never used keeps the listener's owner"
+	tap_eq "accept: the unused socket's accept comes before its close" \
+		"$(grep "\"cookie\":$idle," "$tmp/acc.srv" |
+		   sed -n 's/.*"event":"\([a-z]*\)".*/\1/p' | tr '\n' ' ')" \
+		"accept close "
+	[ -n "$idle" ] || tap_diag "$(cat "$tmp/acc.srv")"
+fi
+
 # Polling with a flow that outlives the interval: the held connection.
 rm -f "$tmp/go"
 ip netns exec "$CLI" "$tmp/pwf-held" hold 10.78.0.2 7001 "$tmp/go" \

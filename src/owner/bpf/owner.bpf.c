@@ -15,8 +15,13 @@
  *   tp_btf/sock_send_length   every send: the first user, or a new user
  *   tp_btf/sock_recv_length   every receive: same (accepted sockets)
  *   tp_btf/inet_sock_set_state  TCP established: no current task here
- *                             (softirq); the stored owner is reported, for
- *                             accepted sockets the listener's (cloned)
+ *                             (softirq); the stored owner is reported.
+ *                             An accepted socket is reported by its first
+ *                             user instead (one record with the process
+ *                             that accepted it, not the listener's owner
+ *                             then a change), or, never used, when it
+ *                             leaves ESTABLISHED, with the listener's
+ *                             owner (storage cloned from the listener)
  *   cgroup/sock_release       last close
  *   iter/task_file            sockets that existed before start
  * "Current task" is only read in hooks that run in the syscall of the
@@ -554,6 +559,13 @@ int pw_sock_release(struct bpf_sock *ctx)
 	info = bpf_sk_storage_get(&sk_info, ctx, 0, 0);
 	if (!info)
 		return 1;
+	/* Released before its accept was reported (the state change that
+	 * reports it comes after this hook, in the protocol's close): the
+	 * close is reported after it. */
+	if (info->flags & PW_ABI_F_ACCEPT_DUE) {
+		info->flags |= PW_ABI_F_CLOSE_DUE;
+		return 1;
+	}
 	/* The endpoints are not readable here; user space joins the close
 	 * to the socket's earlier events by cookie. */
 	e = reserve_sock(PW_ABI_CLOSE);
@@ -592,6 +604,13 @@ static __always_inline void on_use(struct sock *sk, bool send)
 	if (created) {
 		count(PW_CNT_LATE_STORAGE);
 		kind = PW_ABI_OWNER;
+	} else if (info->flags & PW_ABI_F_ACCEPT_DUE) {
+		/* The first use of an accepted socket: the process using it
+		 * is the one that accepted it (or was handed it). */
+		if (info->owner.pid != pid)
+			owner_from_current(&info->owner);
+		info->flags &= ~(PW_ABI_F_ACCEPT_DUE | PW_ABI_F_LISTENER);
+		kind = PW_ABI_ACCEPT;
 	} else if (info->owner.pid != pid) {
 		owner_from_current(&info->owner);
 		info->flags &= ~PW_ABI_F_LISTENER;
@@ -633,41 +652,81 @@ int BPF_PROG(pw_sock_recv, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
-/* TCP leaving SYN_SENT (connect done or failed) or SYN_RECV (accepted).
- * Runs in softirq: the owner comes from storage, never from current. */
+/* An accepted socket never used leaves ESTABLISHED: its accept, with the
+ * listener's owner, then its close if it was released already. */
+static __always_inline void accept_due(struct sock *sk,
+				       struct pw_abi_sk_info *info,
+				       int newstate)
+{
+	struct pw_abi_sock_event *e;
+	__u64 cookie = bpf_get_socket_cookie(sk);
+
+	info->flags &= ~PW_ABI_F_ACCEPT_DUE;
+	e = reserve_sock(PW_ABI_ACCEPT);
+	if (e) {
+		copy_info(e, info);
+		e->cookie = cookie;
+		tuple_from_sk(e, sk);
+		e->state = newstate;
+		submit(e);
+	}
+	if (!(info->flags & PW_ABI_F_CLOSE_DUE))
+		return;
+	e = reserve_sock(PW_ABI_CLOSE);
+	if (!e)
+		return;
+	copy_info(e, info);
+	e->cookie = cookie;
+	e->family = sk->__sk_common.skc_family;
+	e->proto = IPPROTO_TCP;
+	submit(e);
+}
+
+/* TCP leaving SYN_SENT (connect done or failed) or SYN_RECV (accepted),
+ * and an accepted socket not yet reported leaving ESTABLISHED. Runs in
+ * softirq: the owner comes from storage, never from current. */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 {
 	struct pw_abi_sk_info *info;
 	struct pw_abi_sock_event *e;
-	__u32 kind;
 
-	if (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV)
+	if (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV &&
+	    oldstate != TCP_ESTABLISHED)
 		return 0;
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	if (oldstate == TCP_SYN_SENT)
-		kind = PW_ABI_CONNECT;
-	else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
-		kind = PW_ABI_ACCEPT;
-	else
-		return 0;
 	info = bpf_sk_storage_get(&sk_info, sk, 0, 0);
-	if (kind == PW_ABI_ACCEPT && info) {
-		info->flags |= PW_ABI_F_LISTENER;
-		info->flags &= ~PW_ABI_F_SENT;
+	if (oldstate == TCP_ESTABLISHED) {
+		if (info && (info->flags & PW_ABI_F_ACCEPT_DUE))
+			accept_due(sk, info, newstate);
+		return 0;
 	}
-	if (info)
-		info->flags |= PW_ABI_F_CONNECTED;
-	if (!info && kind == PW_ABI_CONNECT)
-		return 0;
-	e = reserve_sock(kind);
-	if (!e)
-		return 0;
-	if (info)
-		copy_info(e, info);
-	else
+	if (oldstate == TCP_SYN_RECV) {
+		if (newstate != TCP_ESTABLISHED)
+			return 0;
+		if (info) {
+			/* Reported by its first user (on_use). */
+			info->flags |= PW_ABI_F_LISTENER | PW_ABI_F_CONNECTED |
+				       PW_ABI_F_ACCEPT_DUE;
+			info->flags &= ~(PW_ABI_F_SENT | PW_ABI_F_CLOSE_DUE);
+			return 0;
+		}
+		/* No owner known (a listener older than its storage): the
+		 * endpoints now, user space takes the listener's owner. */
+		e = reserve_sock(PW_ABI_ACCEPT);
+		if (!e)
+			return 0;
 		e->netns = sk->__sk_common.skc_net.net->ns.inum;
+	} else {
+		if (!info)
+			return 0;
+		info->flags |= PW_ABI_F_CONNECTED;
+		e = reserve_sock(PW_ABI_CONNECT);
+		if (!e)
+			return 0;
+		copy_info(e, info);
+	}
 	e->cookie = bpf_get_socket_cookie(sk);
 	tuple_from_sk(e, sk);
 	e->state = newstate;
