@@ -25,6 +25,10 @@
 #define EPB_OVERHEAD 1100u
 #define ISB_RESERVE 64u		/* one statistics block at close */
 #define PCAP_RECORD 16u
+/* Packets wait in a buffer of this size and go out together: one write
+ * per packet cost more CPU than the capture's other work with many small
+ * packets. The capture loop flushes after every drain round. */
+#define WRITE_BUFFER (256u << 10)
 
 struct out_iface {
 	uint16_t linktype;
@@ -150,6 +154,9 @@ static int open_file(struct pw_cap_output *out, struct pw_error *err)
 						out->o.snaplen, out->name, err);
 		if (!out->pcap)
 			goto fail;
+		if (pw_pcap_writer_set_buffer(out->pcap, WRITE_BUFFER,
+					      err) < 0)
+			return -1;
 	} else {
 		memset(&wo, 0, sizeof(wo));
 		wo.app = out->o.app;
@@ -158,6 +165,9 @@ static int open_file(struct pw_cap_output *out, struct pw_error *err)
 		out->ng = pw_pcapng_writer_open(out->fd, &wo, err);
 		if (!out->ng)
 			goto fail;
+		if (pw_pcapng_writer_set_buffer(out->ng, WRITE_BUFFER,
+						err) < 0)
+			return -1;
 	}
 	for (i = 0; i < out->nifaces; i++) {
 		out->ifaces[i].packets = 0;
@@ -343,6 +353,17 @@ int pw_cap_output_packet(struct pw_cap_output *out, int iface_id,
 	out->ifaces[iface_id].packets++;
 	out->file_packets++;
 	return 0;
+}
+
+int pw_cap_output_flush(struct pw_cap_output *out, struct pw_error *err)
+{
+	int r = 0;
+
+	if (out->pcap)
+		r = pw_pcap_writer_flush(out->pcap, err);
+	else if (out->ng)
+		r = pw_pcapng_writer_flush(out->ng, err);
+	return r < 0 ? -1 : 0;
 }
 
 void pw_cap_output_flow(struct pw_cap_output *out, const struct pw_flow *flow,

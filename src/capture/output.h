@@ -11,7 +11,9 @@
  *   with -G as well the number restarts at 0 at every time rotation;
  * - -G with -W N and no -C: the capture stops after N files.
  * Every file is complete on its own: section header, the interface blocks
- * declared so far (repeated), and interface statistics at close. */
+ * declared so far (repeated), and interface statistics at close.
+ * Blocks wait in a 256 KiB buffer until pw_cap_output_flush, a rotation
+ * or close; the file holds whole blocks only. */
 #ifndef PW_CAPTURE_OUTPUT_H
 #define PW_CAPTURE_OUTPUT_H
 
@@ -63,6 +65,11 @@ int pw_cap_output_packet(struct pw_cap_output *out, int iface_id,
 			 const struct pw_packet *pkt,
 			 const struct pw_pcapng_proc *proc,
 			 struct pw_error *err);
+
+/* Writes the packets waiting in the buffer. Returns 0, or -1 with err
+ * set (-EPIPE: the reader of standard output went away); later packets
+ * are refused. */
+int pw_cap_output_flush(struct pw_cap_output *out, struct pw_error *err);
 
 /* With --format pcap: one JSON object for the flow in the sidecar, the
  * flow report's fields plus "exe" and "cmdline" of its owner (proc may
