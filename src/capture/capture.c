@@ -460,6 +460,18 @@ static void fill_stats(struct session *s, struct pw_capture_stats *st)
 	}
 }
 
+/* Packets wait in the output's buffer until the end of a drain round, so
+ * a reader of the file or pipe lags by one round at most. A failed write
+ * stops the capture as a packet's does. */
+static void flush_output(struct session *s)
+{
+	if (!s->w || s->failed || pw_cap_output_flush(s->w, &s->werr) == 0)
+		return;
+	if (s->werr.code == -EPIPE)
+		s->out_gone = true;
+	s->failed = true;
+}
+
 /* How often the loop looks at the command (waitpid, cgroup.events): once
  * per wakeup was an open/read/close per few packets at high rates, an
  * eighth of the capture's CPU. */
@@ -477,6 +489,7 @@ static int run_loop(struct session *s, pid_t child, int *child_status)
 
 	for (;;) {
 		r = wait_and_handle(s, 50);
+		flush_output(s);
 		if (r < 0 && r != -EINTR) {
 			pw_error_set(&err, r, "capture: %s", strerror(-r));
 			report(o, &err);
@@ -690,6 +703,7 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 		goto out;
 	}
 	wait_and_handle(s, 0);	/* what is already in the ring */
+	flush_output(s);
 	if (s->failed && !s->out_gone) {
 		report(opts, &s->werr);
 		goto out;
