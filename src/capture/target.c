@@ -32,6 +32,38 @@ static ssize_t read_small(int dirfd, const char *name, char *buf,
 	return n;
 }
 
+/* Cgroups left by captures that were killed (SIGKILL leaves no chance to
+ * remove them): pwcap-PID whose procwire is gone. Only empty ones go
+ * (rmdir refuses the others: their commands still run there). */
+static void remove_stale_cgroups(int rootfd)
+{
+	struct dirent *d;
+	DIR *dir;
+	int fd;
+	long pid;
+	char *end;
+
+	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return;
+	}
+	while ((d = readdir(dir))) {
+		if (strncmp(d->d_name, "pwcap-", 6))
+			continue;
+		pid = strtol(d->d_name + 6, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		unlinkat(rootfd, d->d_name, AT_REMOVEDIR);
+	}
+	closedir(dir);
+}
+
 int pw_cap_cgroup_create(struct pw_cap_cgroup *cg, struct pw_error *err)
 {
 	const char *how = "";
@@ -42,6 +74,7 @@ int pw_cap_cgroup_create(struct pw_cap_cgroup *cg, struct pw_error *err)
 	cg->rootfd = pw_cgroup2_root_fd(&how, err);
 	if (cg->rootfd < 0)
 		return -1;
+	remove_stale_cgroups(cg->rootfd);
 	snprintf(cg->name, sizeof(cg->name), "pwcap-%d", (int)getpid());
 	if (mkdirat(cg->rootfd, cg->name, 0755) < 0 && errno != EEXIST)
 		return pw_error_set(err, -errno, "cannot create cgroup %s: %s",
