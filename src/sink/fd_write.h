@@ -36,6 +36,10 @@ int pw_fd_writev_all(int fd, struct iovec *iov, int n);
 int pw_fd_write_error(struct pw_error *err, int e, const char *name,
 		      const char *what);
 
+/* Largest block copied into the buffer: an MTU-sized packet with its
+ * block framing and owner comment. */
+#define PW_FD_OUT_COPY_MAX 4096
+
 /* Blocks on their way to fd. Unbuffered (cap 0) until
  * pw_fd_out_set_buffer. */
 struct pw_fd_out {
@@ -43,11 +47,13 @@ struct pw_fd_out {
 	uint8_t *buf;
 	size_t len;		/* bytes waiting in buf */
 	size_t cap;
+	size_t copy_max;	/* larger blocks are not copied */
 };
 
 void pw_fd_out_init(struct pw_fd_out *o, int fd);
 
-/* Gathers blocks of at most cap/4 bytes in a buffer of cap bytes; 0
+/* Gathers blocks of at most PW_FD_OUT_COPY_MAX bytes (and at most cap/4)
+ * in a buffer of cap bytes; 0
  * writes every block at once. Writes what waits first. Returns 0 or
  * -errno (-ENOMEM: left unbuffered). */
 int pw_fd_out_set_buffer(struct pw_fd_out *o, size_t cap);
