@@ -405,6 +405,7 @@ int cmd_events_main(int argc, char **argv)
 	 * let --children follow forks; they are printed only with --proc. */
 	cfg.proc_events = true;
 	cfg.open_events = !ec.summary;
+	cfg.closes_in_order = !ec.summary;
 	cfg.on_event = on_event;
 	cfg.ctx = &ec;
 	o = pw_owner_start(&cfg, &err);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,6 +31,9 @@ struct ebpf_engine {
 	struct pw_owner *o;
 	struct owner_bpf *skel;
 	struct ring_buffer *rb;
+	struct pw_abi_closeq *closeq;	/* mapped, one per CPU; or NULL */
+	size_t closeq_bytes;
+	uint64_t *heads;		/* ncpus: a drain's snapshot */
 	struct bpf_link *links[MAX_LINKS];
 	unsigned nlinks;
 	int cgfd;
@@ -308,6 +312,67 @@ static uint32_t round_pow2(uint32_t v, uint32_t min)
 	return p;
 }
 
+static int map_closeq(struct ebpf_engine *en, struct pw_error *err)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = (size_t)en->ncpus * sizeof(struct pw_abi_closeq);
+	void *p;
+
+	len = (len + (size_t)page - 1) & ~((size_t)page - 1);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(en->skel->maps.closeq), 0);
+	if (p == MAP_FAILED)
+		return pw_error_set(err, -errno, "cannot map the close queues: "
+				    "%s", strerror(errno));
+	en->closeq = p;
+	en->closeq_bytes = len;
+	en->heads = calloc((size_t)en->ncpus, sizeof(*en->heads));
+	if (!en->heads)
+		return pw_error_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Where each CPU's queue ends now: the closes below were queued after
+ * the sockets' earlier records were in the ring buffer, so once the ring
+ * is read next, they follow what they close. */
+static void closeq_heads(struct ebpf_engine *en, uint64_t *heads)
+{
+	for (int cpu = 0; cpu < en->ncpus; cpu++)
+		heads[cpu] = __atomic_load_n(&en->closeq[cpu].head,
+					     __ATOMIC_ACQUIRE);
+}
+
+static int closeq_drain(struct ebpf_engine *en, const uint64_t *heads)
+{
+	struct pw_raw_sock_event raw;
+	int n = 0;
+
+	memset(&raw, 0, sizeof(raw));
+	raw.kind = PW_OEV_CLOSE;
+	raw.method = PW_OWNER_EBPF_SOCKET;
+	for (int cpu = 0; cpu < en->ncpus; cpu++) {
+		struct pw_abi_closeq *q = &en->closeq[cpu];
+		uint64_t tail = q->tail;
+
+		for (; tail < heads[cpu]; tail++) {
+			struct pw_abi_close_slot *s =
+				&q->slot[tail & (PW_ABI_CLOSEQ_SLOTS - 1)];
+			uint64_t cookie = __atomic_load_n(&s->cookie,
+							  __ATOMIC_ACQUIRE);
+
+			if (!cookie)
+				break;	/* still being written */
+			raw.cookie = cookie;
+			raw.ts_ns = s->ts_ns + (uint64_t)en->boot_to_wall;
+			__atomic_store_n(&s->cookie, 0, __ATOMIC_RELAXED);
+			pw_owner_ingest_sock(en->o, &raw);
+			n++;
+		}
+		__atomic_store_n(&q->tail, tail, __ATOMIC_RELEASE);
+	}
+	return n;
+}
+
 static void ebpf_stop(void *state)
 {
 	struct ebpf_engine *en = state;
@@ -315,6 +380,9 @@ static void ebpf_stop(void *state)
 
 	if (!en)
 		return;
+	if (en->closeq)
+		munmap(en->closeq, en->closeq_bytes);
+	free(en->heads);
 	ring_buffer__free(en->rb);
 	for (i = 0; i < en->nlinks; i++)
 		bpf_link__destroy(en->links[i]);
@@ -336,6 +404,11 @@ static int open_skel(struct ebpf_engine *en, const struct pw_owner_config *cfg,
 	en->skel->rodata->wakeup_bytes = cfg->wakeup_bytes;
 	en->skel->rodata->report_open = cfg->open_events;
 	en->skel->rodata->report_sockets = cfg->socket_events;
+	if (cfg->socket_events && !cfg->closes_in_order && en->ncpus > 0) {
+		en->skel->rodata->close_queue = 1;
+		bpf_map__set_max_entries(en->skel->maps.closeq,
+					 (uint32_t)en->ncpus);
+	}
 	if (cfg->ignore_self)
 		en->skel->rodata->self_pid = (uint32_t)getpid();
 	bpf_map__set_max_entries(en->skel->maps.events,
@@ -463,6 +536,8 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 			     strerror(errno));
 		goto fail;
 	}
+	if (en->skel->rodata->close_queue && map_closeq(en, err) < 0)
+		goto fail;
 	if (cfg->on_packet &&
 	    ring_buffer__add(en->rb, bpf_map__fd(en->skel->maps.packets),
 			     on_packet_record, en) < 0) {
@@ -484,10 +559,9 @@ fail:
 	return -1;
 }
 
-static int ebpf_poll(void *state, int timeout_ms)
+/* Waits up to timeout_ms for ring records and reads them. */
+static int read_rings(struct ebpf_engine *en, int timeout_ms)
 {
-	struct ebpf_engine *en = state;
-
 	int n, m;
 
 	/* Nothing to wait for: read every ring without asking epoll which
@@ -507,6 +581,22 @@ static int ebpf_poll(void *state, int timeout_ms)
 		return n;
 	m = ring_buffer__consume(en->rb);
 	return m < 0 ? m : n + m;
+}
+
+static int ebpf_poll(void *state, int timeout_ms)
+{
+	struct ebpf_engine *en = state;
+	int n, m;
+
+	n = read_rings(en, timeout_ms);
+	if (n < 0 || !en->closeq)
+		return n;
+	/* Closes queued so far, after every record queued before them. */
+	closeq_heads(en, en->heads);
+	m = ring_buffer__consume(en->rb);
+	if (m < 0)
+		return m;
+	return n + m + closeq_drain(en, en->heads);
 }
 
 static int ebpf_fd(void *state)

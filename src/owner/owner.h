@@ -130,6 +130,12 @@ struct pw_owner_config {
 	 * packets (capture) turns them off and saves every process a few ring
 	 * records per connection. */
 	bool socket_events;
+	/* Closes delivered in order with the other events (a consumer
+	 * printing every event). Otherwise the eBPF engine takes them from
+	 * per-CPU queues read after the ring buffer at each drain, cheaper
+	 * by a ring record per socket: a close can then reach on_event a
+	 * drain round after events that came later. */
+	bool closes_in_order;
 	bool ignore_self;		/* leave out this process's sockets */
 	pw_owner_event_fn on_event;	/* may be NULL */
 	void *ctx;

@@ -66,6 +66,19 @@ const volatile __u8 report_open = 0;
  * sock_release, UDP sendmsg/recvmsg) are then not loaded at all. */
 const volatile __u8 report_sockets = 1;
 
+/* Closes go to the per-CPU close queues (struct pw_abi_closeq) instead of
+ * the ring buffer: set when no consumer needs them in order with the
+ * other events. */
+const volatile __u8 close_queue = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);		/* one per possible CPU, set at load */
+	__type(key, __u32);
+	__type(value, struct pw_abi_closeq);
+} closeq SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
@@ -548,6 +561,31 @@ int pw_recvmsg6(struct bpf_sock_addr *ctx)
 	return 1;
 }
 
+/* Queues a close on this CPU's close queue; false when full (user space
+ * behind), and the caller sends a ring record instead. Programs run with
+ * migration off, but a task may be preempted between the check and the
+ * reservation: the check leaves room for such tasks. */
+static __always_inline bool closeq_put(__u64 cookie)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct pw_abi_close_slot *s;
+	struct pw_abi_closeq *q;
+	__u64 idx;
+
+	q = bpf_map_lookup_elem(&closeq, &cpu);
+	if (!q)
+		return false;
+	if (q->head - *(volatile __u64 *)&q->tail >= PW_ABI_CLOSEQ_SLOTS - 64)
+		return false;
+	idx = __sync_fetch_and_add(&q->head, 1);
+	s = &q->slot[idx & (PW_ABI_CLOSEQ_SLOTS - 1)];
+	s->ts_ns = bpf_ktime_get_boot_ns();
+	/* An exchange orders the time before the cookie that publishes
+	 * the slot. */
+	__sync_lock_test_and_set(&s->cookie, cookie);
+	return true;
+}
+
 SEC("cgroup/sock_release")
 int pw_sock_release(struct bpf_sock *ctx)
 {
@@ -568,6 +606,8 @@ int pw_sock_release(struct bpf_sock *ctx)
 	}
 	/* The endpoints are not readable here; user space joins the close
 	 * to the socket's earlier events by cookie. */
+	if (close_queue && closeq_put(bpf_get_socket_cookie(ctx)))
+		return 1;
 	e = reserve_sock(PW_ABI_CLOSE);
 	if (!e)
 		return 1;
