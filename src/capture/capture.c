@@ -268,10 +268,16 @@ struct proc_scan {
 static void add_pid_target(uint32_t pid, uint32_t ppid, void *ctx)
 {
 	struct proc_scan *ps = ctx;
+	struct pw_owner_info info;
 
 	(void)ppid;
 	if (pw_owner_packet_target(ps->s->o, false, pid, true) == 0)
 		ps->added++;
+	/* Its executable and command line now, while it surely exists: a
+	 * process that sends a few packets and exits can be gone before
+	 * procwire reads its first packet. (Processes started later bring
+	 * them in their exec records.) */
+	pw_owner_proc(ps->s->o, pid, &info);
 }
 
 /* Descendants that exist now: repeated passes over /proc adding every

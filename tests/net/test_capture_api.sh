@@ -157,9 +157,10 @@ tap_eq "name: the tool exits 0" "$?:$(cat "$tmp/name.err")" "0:"
 grep -qx 'ended by itself' "$tmp/name.out"
 tap_ok $? "name: the capture ends by its duration (wait returns 1)"
 tap_eq "name: tshark reads the file" "$(tshark_clean "$tmp/name.pcapng")" "0:"
-tap_eq "name: 16 packets, all of pwapiname (none of python3)" \
-	"$(comments "$tmp/name.pcapng" | grep -c ' comm=pwapiname ')/$(tshark \
-		-r "$tmp/name.pcapng" 2>/dev/null | wc -l)" "16/16"
+got="$(comments "$tmp/name.pcapng" | grep -c ' comm=pwapiname ')/$(tshark \
+	-r "$tmp/name.pcapng" 2>/dev/null | wc -l)"
+tap_eq "name: 16 packets, all of pwapiname (none of python3)" "$got" "16/16"
+[ "$got" = 16/16 ] || comments "$tmp/name.pcapng" | sed 's/^/# comment: /' 
 tap_eq "name: from the running process and the later one" \
 	"$(comments "$tmp/name.pcapng" | sed 's/ .*//' | sort -u | wc -l)" 2
 tap_eq "name: stats: 16 packets" "$(stat_of "$tmp/name.out" packets)" 16

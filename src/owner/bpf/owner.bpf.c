@@ -140,6 +140,41 @@ struct {
 	__type(value, __u8);
 } target_cgroups SEC(".maps");
 
+/* One bit per pid and per cgroup id, by their low bits, set for every
+ * target (never cleared): a clear bit answers "not a target" with one
+ * load, where the hash lookups cost every other process ~100 ns at each
+ * socket, send and receive while a capture runs. User space sets the
+ * bits of the targets it adds; the process hooks those they add. */
+#define TARGET_BITS 4096
+__u64 target_pid_bits[TARGET_BITS / 64];
+__u64 target_cgroup_bits[TARGET_BITS / 64];
+
+static __always_inline bool maybe_target(const __u64 *bits, __u64 id)
+{
+	return bits[(id / 64) % (TARGET_BITS / 64)] & (1ull << (id % 64));
+}
+
+static __always_inline bool is_target_pid(__u32 tgid)
+{
+	return maybe_target(target_pid_bits, tgid) &&
+	       bpf_map_lookup_elem(&target_pids, &tgid);
+}
+
+static __always_inline bool is_target_cgroup(__u64 cg)
+{
+	return maybe_target(target_cgroup_bits, cg) &&
+	       bpf_map_lookup_elem(&target_cgroups, &cg);
+}
+
+static __always_inline void add_target_pid(__u32 tgid)
+{
+	__u8 one = 1;
+
+	bpf_map_update_elem(&target_pids, &tgid, &one, BPF_ANY);
+	__sync_fetch_and_or(&target_pid_bits[(tgid / 64) % (TARGET_BITS / 64)],
+			    1ull << (tgid % 64));
+}
+
 /* Command names (comm, NUL-padded) whose processes become targets at
  * exec. */
 struct {
@@ -218,10 +253,10 @@ static __always_inline bool current_wants_storage(void)
 	if (!pkt_filter)
 		return true;
 	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (bpf_map_lookup_elem(&target_pids, &tgid))
+	if (is_target_pid(tgid))
 		return true;
 	cg = bpf_get_current_cgroup_id();
-	return bpf_map_lookup_elem(&target_cgroups, &cg) != NULL;
+	return is_target_cgroup(cg);
 }
 
 static __always_inline bool inet_tcp_udp(__u32 family, __u32 type,
@@ -805,14 +840,13 @@ int BPF_PROG(pw_exec, struct task_struct *p, pid_t old_pid,
 	unsigned long start, end;
 	char comm[PW_ABI_COMM_LEN] = {};
 	__u32 tgid;
-	__u8 one = 1;
 	long n;
 
 	if (pkt_filter) {
 		bpf_get_current_comm(comm, sizeof(comm));
 		if (bpf_map_lookup_elem(&target_comms, comm)) {
 			tgid = bpf_get_current_pid_tgid() >> 32;
-			bpf_map_update_elem(&target_pids, &tgid, &one, BPF_ANY);
+			add_target_pid(tgid);
 		}
 	}
 	e = reserve_proc(PW_ABI_EXEC);
@@ -841,16 +875,14 @@ int BPF_PROG(pw_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct pw_abi_proc_event *e;
 	__u32 ptgid, ctgid;
-	__u8 one = 1;
 
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0;	/* a thread, not a process */
 	if (pkt_follow) {
 		ptgid = BPF_CORE_READ(parent, tgid);
 		ctgid = BPF_CORE_READ(child, tgid);
-		if (bpf_map_lookup_elem(&target_pids, &ptgid))
-			bpf_map_update_elem(&target_pids, &ctgid, &one,
-					    BPF_ANY);
+		if (is_target_pid(ptgid))
+			add_target_pid(ctgid);
 	}
 	e = reserve_proc(PW_ABI_FORK);
 	if (!e)
@@ -1006,9 +1038,8 @@ static __always_inline void on_packet(struct __sk_buff *skb, __u32 dir)
 	if (pkt_filter) {
 		if (!m.info)
 			return;
-		if (!bpf_map_lookup_elem(&target_pids, &m.info->owner.pid) &&
-		    !bpf_map_lookup_elem(&target_cgroups,
-					 &m.info->owner.cgroup_id))
+		if (!is_target_pid(m.info->owner.pid) &&
+		    !is_target_cgroup(m.info->owner.cgroup_id))
 			return;
 	}
 	m.flags = dir | (m.info ? 0 : PW_ABI_PKT_NO_OWNER);
