@@ -13,7 +13,9 @@
 # packets, no socket events: what a capture costs everyone else,
 # "capture"), alternating rounds in the same invocation:
 #   1. iperf3 TCP throughput a -> b                 (goal: <= 3% lower)
-#   2. connect+exchange+close rate from 4 processes (goal: <= 5% lower)
+#   2. connect+exchange+close rate from 4 processes (goal: <= 5% lower),
+#      and the machine's CPU time per connection meanwhile (all processes
+#      and the kernel: what attribution adds per connection)
 #   3. a storm of short-lived processes, one connection each (procs/s)
 # and the event latency from connect() to the owner being queryable
 # through the library (median, p99), for eBPF and for polling.
@@ -108,16 +110,24 @@ throughput() {	# bits per second received
 print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))'
 }
 
-conn_rate() {	# connections per second, 4 processes
-	local i sum=0
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+
+conn_rate() {	# connections per second, 4 processes; CPU in $tmp/cpu
+	local i sum=0 b0 b1
+	b0=$(busy_ticks)
 	for i in 1 2 3 4; do
 		ip netns exec "$tag-a" "$tmp/pwb-client" rate 10.79.0.2 7001 \
 			"$secs" >"$tmp/rate.$i" &
 	done
 	wait $(jobs -p | grep -v "^$ev_pid$") 2>/dev/null
+	b1=$(busy_ticks)
 	for i in 1 2 3 4; do
 		sum=$((sum + $(awk '{ print $2 }' "$tmp/rate.$i")))
 	done
+	# machine CPU (all processes, kernel included) per connection, in
+	# nanoseconds: steadier than the rate on a shared VM
+	echo $(( (b1 - b0) * 1000000000 / $(getconf CLK_TCK) / (sum ? sum : 1) )) \
+		>"$tmp/cpu"
 	echo $((sum / secs))
 }
 
@@ -137,8 +147,9 @@ gbit() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1e9 }'; }
 
 declare -A sum
 measure() {	# measure off|table|json
-	local t r p
-	t=$(throughput); r=$(conn_rate); p=$(proc_storm)
+	local t r c p
+	t=$(throughput); r=$(conn_rate); c=$(cat "$tmp/cpu"); p=$(proc_storm)
+	sum[$1-cpu]=$(( ${sum[$1-cpu]:-0} + c ))
 	sum[$1-tput]=$(( ${sum[$1-tput]:-0} + t ))
 	sum[$1-rate]=$(( ${sum[$1-rate]:-0} + r ))
 	sum[$1-proc]=$(( ${sum[$1-proc]:-0} + p ))
@@ -172,6 +183,8 @@ row() {	# row LABEL KEY UNIT: mean per mode, then each against off
 	for m in $modes; do
 		case $2 in
 		tput) line+=$(printf ' %8s Gb/s' "$(gbit $((sum[$m-$2] / rounds)))") ;;
+		cpu) line+=$(printf ' %6s us/cn' "$(awk -v v=$((sum[$m-$2] / rounds)) \
+			'BEGIN { printf "%.1f", v / 1000 }')") ;;
 		*) line+=$(printf ' %6d %-6s' $((sum[$m-$2] / rounds)) "$3") ;;
 		esac
 	done
@@ -183,6 +196,7 @@ row() {	# row LABEL KEY UNIT: mean per mode, then each against off
 printf '%-11s %13s %13s %13s %13s %8s %8s %8s\n' "" $modes table json capture
 row throughput tput
 row "conn rate" rate conn/s
+row "CPU/conn" cpu
 row "proc storm" proc proc/s
 echo "goals: throughput >= -3%, connection rate >= -5%"
 echo "events lost while measuring: $(awk '{ s += $1 } END { print s + 0 }' "$tmp/lost")"
