@@ -1,4 +1,14 @@
-/* ICMP errors from packet sockets, one pair per network namespace.
+/* ICMP errors, two sockets per network namespace: a raw ICMP socket for
+ * IPv4 and a packet socket for IPv6.
+ *
+ * The raw socket receives only ICMP (the kernel hands raw sockets the
+ * packets of their protocol, after the IP header checks, from the IP
+ * header on): every other IPv4 packet of the namespace costs nothing. A
+ * packet socket bound to ETH_P_IP would run its filter on every IPv4
+ * packet received there, a capture's largest cost to other processes'
+ * connections. For IPv6 a raw socket gets the ICMPv6 message without its
+ * IPv6 header, which the capture must write as it came: IPv6 stays on a
+ * packet socket.
  *
  * A packet socket belongs for its whole life to the namespace it was made
  * in. Sockets for another namespace are made by a short-lived helper
@@ -8,8 +18,10 @@
  * halfway can strand it elsewhere, and there is no way back to get wrong.
  * One thread serves a whole batch of namespaces.
  *
- * A socket is made with protocol 0 (it receives nothing), gets its filter,
- * and only then is bound to its protocol: no packet is queued unfiltered.
+ * A packet socket is made with protocol 0 (it receives nothing), gets its
+ * filter, and only then is bound to its protocol: no packet is queued
+ * unfiltered. A raw socket receives from its creation: what it queued
+ * before its filter is read and dropped.
  * Each one also holds a reference on its namespace, hence the rescan that
  * lets go of namespaces nothing else holds. */
 #include <dirent.h>
@@ -17,6 +29,7 @@
 #include <fcntl.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -39,7 +52,8 @@
 
 struct watched {
 	uint32_t inode;
-	int fd[2];		/* ETH_P_IP, ETH_P_IPV6 */
+	int fd[2];		/* raw ICMP (IPv4), packet socket ETH_P_IPV6 */
+	uint32_t raw_drops;	/* the raw socket's drops (SO_RXQ_OVFL) */
 	bool seen;		/* found by the rescan under way */
 };
 
@@ -148,6 +162,36 @@ unsigned pw_icmp_filter(int family, bool loopback, uint32_t snaplen,
 
 /* --- sockets ---------------------------------------------------------- */
 
+/* The IPv4 socket: raw ICMP, filtered like the packet socket (a raw
+ * socket's filter sees the packet from its IP header too). */
+static int open_raw4(bool loopback, uint32_t snaplen)
+{
+	struct sock_filter code[PW_ICMP_FILTER_MAX];
+	struct sock_fprog prog = { 0, code };
+	int fd, one = 1, rcvbuf = RCVBUF_BYTES, e;
+	char drop[1];
+
+	prog.len = (unsigned short)pw_icmp_filter(4, loopback, snaplen, code);
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_ICMP);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+		       sizeof(prog)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		       sizeof(rcvbuf)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	while (recv(fd, drop, sizeof(drop), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+		;
+	return fd;
+}
+
 static int open_socket(int family, bool loopback, uint32_t snaplen)
 {
 	struct sock_filter code[PW_ICMP_FILTER_MAX];
@@ -180,7 +224,7 @@ static int open_socket(int family, bool loopback, uint32_t snaplen)
 /* Both sockets in the calling thread's namespace; 0 or -errno. */
 static int open_pair(int fd[2], bool loopback, uint32_t snaplen)
 {
-	fd[0] = open_socket(4, loopback, snaplen);
+	fd[0] = open_raw4(loopback, snaplen);
 	if (fd[0] < 0)
 		return fd[0];
 	fd[1] = open_socket(6, loopback, snaplen);
@@ -253,10 +297,13 @@ static void note_unreachable(struct pw_icmp_watch *w, uint32_t inode)
 	w->nunreachable++;
 }
 
-/* The epoll key of a socket: its namespace and descriptor. */
-static uint64_t ep_key(uint32_t inode, int fd)
+/* The epoll key of a socket: its namespace and descriptor, and whether
+ * it is the raw IPv4 one (descriptors are below 2^31). */
+#define KEY_RAW4 0x80000000u
+
+static uint64_t ep_key(uint32_t inode, int fd, bool raw4)
 {
-	return (uint64_t)inode << 32 | (uint32_t)fd;
+	return (uint64_t)inode << 32 | (uint32_t)fd | (raw4 ? KEY_RAW4 : 0);
 }
 
 static int add_watched(struct pw_icmp_watch *w, uint32_t inode, int fd[2])
@@ -269,7 +316,7 @@ static int add_watched(struct pw_icmp_watch *w, uint32_t inode, int fd[2])
 	for (int k = 0; k < 2; k++) {
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN;
-		ev.data.u64 = ep_key(inode, fd[k]);
+		ev.data.u64 = ep_key(inode, fd[k], k == 0);
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd[k], &ev) < 0)
 			return -errno;
 	}
@@ -277,24 +324,27 @@ static int add_watched(struct pw_icmp_watch *w, uint32_t inode, int fd[2])
 	ns->inode = inode;
 	ns->fd[0] = fd[0];
 	ns->fd[1] = fd[1];
+	ns->raw_drops = 0;
 	ns->seen = true;
 	return 0;
 }
 
+/* The packet socket's drops since the last call (its counters restart
+ * at every read); the raw socket's come with its packets. */
 static void count_lost(struct pw_icmp_watch *w, int fd)
 {
 	struct tpacket_stats st;
 	socklen_t len = sizeof(st);
 
-	/* The kernel's counters restart at every read. */
 	if (!getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len))
 		w->lost += st.tp_drops;
 }
 
 static void close_watched(struct pw_icmp_watch *w, unsigned i)
 {
+	count_lost(w, w->ns[i].fd[1]);
+	w->lost += w->ns[i].raw_drops;
 	for (int k = 0; k < 2; k++) {
-		count_lost(w, w->ns[i].fd[k]);
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->ns[i].fd[k], NULL);
 		close(w->ns[i].fd[k]);
 	}
@@ -512,16 +562,23 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Reads one packet from fd into w->buf; false when none waits. */
-static bool read_one(struct pw_icmp_watch *w, int fd, uint32_t netns,
-		     pw_icmp_err_fn fn, void *ctx)
+/* Reads one packet from fd into w->buf; false when none waits. raw4: the
+ * raw IPv4 socket (interface from IP_PKTINFO, length from the IP header,
+ * drops from SO_RXQ_OVFL) rather than the packet socket. */
+static bool read_one(struct pw_icmp_watch *w, int fd, bool raw4,
+		     uint32_t netns, pw_icmp_err_fn fn, void *ctx)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct timespec)) +
-			 CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+			 CMSG_SPACE(sizeof(struct tpacket_auxdata)) +
+			 CMSG_SPACE(sizeof(struct in_pktinfo)) +
+			 CMSG_SPACE(sizeof(uint32_t))];
 		struct cmsghdr align;
 	} control;
-	struct sockaddr_ll from;
+	union {
+		struct sockaddr_ll ll;
+		struct sockaddr_in in;
+	} from;
 	struct iovec iov = { w->buf, READ_MAX };
 	struct msghdr msg;
 	struct cmsghdr *c;
@@ -540,10 +597,14 @@ static bool read_one(struct pw_icmp_watch *w, int fd, uint32_t netns,
 		return errno == EINTR;
 	memset(&e, 0, sizeof(e));
 	e.netns = netns;
-	e.ifindex = (uint32_t)from.sll_ifindex;
+	e.ifindex = raw4 ? 0 : (uint32_t)from.ll.sll_ifindex;
 	e.data = w->buf;
 	e.caplen = (uint32_t)n;
 	e.wirelen = (uint32_t)n;
+	/* The filter cut the packet to the snap length; its IP header
+	 * still says how long it was. */
+	if (raw4 && n >= 20 && ((uint32_t)w->buf[2] << 8 | w->buf[3]) > n)
+		e.wirelen = (uint32_t)w->buf[2] << 8 | w->buf[3];
 	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 		if (c->cmsg_level == SOL_SOCKET &&
 		    c->cmsg_type == SCM_TIMESTAMPNS &&
@@ -563,6 +624,22 @@ static bool read_one(struct pw_icmp_watch *w, int fd, uint32_t netns,
 			memcpy(&aux, CMSG_DATA(c), sizeof(aux));
 			if (aux.tp_len >= e.caplen)
 				e.wirelen = aux.tp_len;
+		} else if (c->cmsg_level == IPPROTO_IP &&
+			   c->cmsg_type == IP_PKTINFO &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			e.ifindex = (uint32_t)pi.ipi_ifindex;
+		} else if (c->cmsg_level == SOL_SOCKET &&
+			   c->cmsg_type == SO_RXQ_OVFL &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
+			struct watched *ns = find(w, netns);
+			uint32_t drops;
+
+			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+			if (ns)
+				ns->raw_drops = drops;	/* a running total */
 		}
 	}
 	if (!e.real_ns)
@@ -585,13 +662,15 @@ unsigned pw_icmp_watch_read(struct pw_icmp_watch *w, unsigned max,
 			break;
 		before = done;
 		for (i = 0; i < n && done < max; i++) {
-			int fd = (int)(uint32_t)evs[i].data.u64;
+			uint32_t low = (uint32_t)evs[i].data.u64;
+			int fd = (int)(low & ~KEY_RAW4);
+			bool raw4 = low & KEY_RAW4;
 			uint32_t netns = (uint32_t)(evs[i].data.u64 >> 32);
 
 			/* A few per socket per round: one busy namespace
 			 * does not keep the others waiting. */
 			for (int k = 0; k < 8 && done < max; k++) {
-				if (!read_one(w, fd, netns, fn, ctx))
+				if (!read_one(w, fd, raw4, netns, fn, ctx))
 					break;
 				done++;
 			}
@@ -612,11 +691,14 @@ int pw_icmp_watch_fd(const struct pw_icmp_watch *w)
 void pw_icmp_watch_stats(struct pw_icmp_watch *w,
 			 struct pw_icmp_watch_stats *st)
 {
-	for (unsigned i = 0; i < w->n; i++)
-		for (int k = 0; k < 2; k++)
-			count_lost(w, w->ns[i].fd[k]);
+	uint64_t raw = 0;
+
+	for (unsigned i = 0; i < w->n; i++) {
+		count_lost(w, w->ns[i].fd[1]);
+		raw += w->ns[i].raw_drops;
+	}
 	st->read = w->read;
-	st->lost = w->lost;
+	st->lost = w->lost + raw;
 	st->namespaces = w->n;
 	st->unreachable = w->nunreachable;
 }
@@ -657,7 +739,7 @@ struct pw_icmp_watch *pw_icmp_watch_new(bool loopback, uint32_t snaplen,
 	w->own = (uint32_t)st.st_ino;
 	r = open_pair(fd, loopback, snaplen);
 	if (r < 0) {
-		pw_error_set(err, r, "cannot open a packet socket for ICMP "
+		pw_error_set(err, r, "cannot open the sockets for ICMP "
 			     "errors: %s%s", strerror(-r), r == -EPERM ?
 			     " (needs CAP_NET_RAW)" : "");
 		goto fail;

@@ -1,13 +1,13 @@
 /* ICMP and ICMPv6 errors received in every network namespace, read from
- * packet sockets.
+ * a raw ICMP socket (IPv4) and a packet socket (IPv6) in each.
  *
  * An ICMP error (destination unreachable, packet too big, time exceeded,
  * parameter problem, ...) is handled by the kernel's ICMP code and reaches
- * no socket, so the capture's cgroup_skb tap never sees it. Packet sockets
- * do: two per namespace (bound to ETH_P_IP and ETH_P_IPV6, so they get
- * received packets only and sit nowhere on the transmit path), each with
- * a classic BPF filter that keeps ICMP errors and drops every other packet
- * in the kernel after a few instructions.
+ * no socket, so the capture's cgroup_skb tap never sees it. These sockets
+ * do (received packets only, nowhere on the transmit path), each with a
+ * classic BPF filter that keeps ICMP errors and drops every other packet
+ * in the kernel after a few instructions; the raw socket is offered ICMP
+ * packets only.
  *
  * Which errors belong to a capture is decided by the caller (the quoted
  * packet must be of a target's flow, see icmp_errors.h); this file only
