@@ -569,7 +569,7 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 		return 1;
 	}
 	s->opts = opts;
-	s->cg.rootfd = s->cg.dirfd = -1;
+	s->cg.rootfd = s->cg.dirfd = s->cg.eventsfd = -1;
 	pw_error_clear(&s->werr);
 	snaplen = opts->snaplen ? opts->snaplen : DEFAULT_SNAPLEN;
 	if (opts->headers_only && snaplen > HEADERS_SNAPLEN)

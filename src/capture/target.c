@@ -71,6 +71,7 @@ int pw_cap_cgroup_create(struct pw_cap_cgroup *cg, struct pw_error *err)
 
 	memset(cg, 0, sizeof(*cg));
 	cg->dirfd = -1;
+	cg->eventsfd = -1;
 	cg->rootfd = pw_cgroup2_root_fd(&how, err);
 	if (cg->rootfd < 0)
 		return -1;
@@ -88,6 +89,7 @@ int pw_cap_cgroup_create(struct pw_cap_cgroup *cg, struct pw_error *err)
 		return -1;
 	}
 	cg->id = (uint64_t)st.st_ino;
+	cg->eventsfd = openat(cg->dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
@@ -95,11 +97,20 @@ bool pw_cap_cgroup_populated(const struct pw_cap_cgroup *cg)
 {
 	char buf[256];
 	const char *p;
+	ssize_t n;
 
 	if (cg->dirfd < 0)
 		return false;
-	if (read_small(cg->dirfd, "cgroup.events", buf, sizeof(buf)) < 0)
+	/* Read again from the start: the kernel makes the text anew. */
+	if (cg->eventsfd >= 0) {
+		n = pread(cg->eventsfd, buf, sizeof(buf) - 1, 0);
+		if (n < 0)
+			return true;
+		buf[n] = 0;
+	} else if (read_small(cg->dirfd, "cgroup.events", buf,
+			      sizeof(buf)) < 0) {
 		return true;
+	}
 	p = strstr(buf, "populated ");
 	return !p || p[10] != '0';
 }
@@ -167,6 +178,9 @@ int pw_cap_cgroup_remove(struct pw_cap_cgroup *cg)
 			if (fd >= 0)
 				close(fd);
 		}
+		if (cg->eventsfd >= 0)
+			close(cg->eventsfd);
+		cg->eventsfd = -1;
 		close(cg->dirfd);
 		cg->dirfd = -1;
 		/* A process that just exited can keep the cgroup busy for a

@@ -18,6 +18,8 @@
 struct pw_cap_cgroup {
 	int rootfd;		/* cgroup v2 root, -1 when closed */
 	int dirfd;		/* our child cgroup, -1 when none */
+	int eventsfd;		/* its cgroup.events, kept open (read with
+				   pread every 50 ms), -1 when none */
 	uint64_t id;		/* its cgroup v2 id (directory inode) */
 	char name[32];
 };
