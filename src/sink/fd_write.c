@@ -100,6 +100,41 @@ int pw_fd_out_set_buffer(struct pw_fd_out *o, size_t cap)
 	return 0;
 }
 
+/* What a writer's set_buffer or flush returns for r. */
+static int named_result(int r, bool *failed, const char *name,
+			struct pw_error *err)
+{
+	if (r == -ENOMEM)
+		return pw_error_set(err, r, "out of memory");
+	if (r < 0) {
+		*failed = true;
+		return pw_fd_write_error(err, r, name, "buffered packets");
+	}
+	return 0;
+}
+
+static int refused(const char *name, struct pw_error *err)
+{
+	return pw_error_set(err, -EIO, "%s: not writing after an earlier "
+			    "write error", name);
+}
+
+int pw_fd_out_set_buffer_named(struct pw_fd_out *o, size_t cap, bool *failed,
+			       const char *name, struct pw_error *err)
+{
+	if (*failed)
+		return refused(name, err);
+	return named_result(pw_fd_out_set_buffer(o, cap), failed, name, err);
+}
+
+int pw_fd_out_flush_named(struct pw_fd_out *o, bool *failed,
+			  const char *name, struct pw_error *err)
+{
+	if (*failed)
+		return refused(name, err);
+	return named_result(pw_fd_out_flush(o), failed, name, err);
+}
+
 int pw_fd_out_writev(struct pw_fd_out *o, struct iovec *iov, int n)
 {
 	struct iovec all[OUT_MAX_PIECES + 1];

@@ -12,6 +12,7 @@
 #ifndef PW_SINK_FD_WRITE_H
 #define PW_SINK_FD_WRITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -66,6 +67,14 @@ int pw_fd_out_writev(struct pw_fd_out *o, struct iovec *iov, int n);
 
 /* Writes what waits. Returns 0 or -errno (what waited is dropped). */
 int pw_fd_out_flush(struct pw_fd_out *o);
+
+/* The same for a writer of the file `name` with a failed flag: refused
+ * (-1, err set) once *failed; a write error sets *failed and fills err
+ * ("disk full while writing buffered packets to NAME"). Return 0 or -1. */
+int pw_fd_out_set_buffer_named(struct pw_fd_out *o, size_t cap, bool *failed,
+			       const char *name, struct pw_error *err);
+int pw_fd_out_flush_named(struct pw_fd_out *o, bool *failed,
+			  const char *name, struct pw_error *err);
 
 /* Bytes waiting in the buffer. */
 static inline size_t pw_fd_out_pending(const struct pw_fd_out *o)

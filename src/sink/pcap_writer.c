@@ -111,34 +111,13 @@ uint64_t pw_pcap_writer_bytes(const struct pw_pcap_writer *w)
 int pw_pcap_writer_set_buffer(struct pw_pcap_writer *w, size_t bytes,
 			      struct pw_error *err)
 {
-	int r;
-
-	if (w->failed)
-		return pw_error_set(err, -EIO, "%s: not writing after an "
-				    "earlier write error", w->name);
-	r = pw_fd_out_set_buffer(&w->out, bytes);
-	if (r == -ENOMEM)
-		return pw_error_set(err, r, "out of memory");
-	if (r < 0) {
-		w->failed = true;
-		return pw_fd_write_error(err, r, w->name, "buffered packets");
-	}
-	return 0;
+	return pw_fd_out_set_buffer_named(&w->out, bytes, &w->failed, w->name,
+					  err);
 }
 
 int pw_pcap_writer_flush(struct pw_pcap_writer *w, struct pw_error *err)
 {
-	int r;
-
-	if (w->failed)
-		return pw_error_set(err, -EIO, "%s: not writing after an "
-				    "earlier write error", w->name);
-	r = pw_fd_out_flush(&w->out);
-	if (r < 0) {
-		w->failed = true;
-		return pw_fd_write_error(err, r, w->name, "buffered packets");
-	}
-	return 0;
+	return pw_fd_out_flush_named(&w->out, &w->failed, w->name, err);
 }
 
 int pw_pcap_writer_close(struct pw_pcap_writer *w, bool close_fd,
