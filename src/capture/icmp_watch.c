@@ -162,28 +162,42 @@ unsigned pw_icmp_filter(int family, bool loopback, uint32_t snaplen,
 
 /* --- sockets ---------------------------------------------------------- */
 
-/* The IPv4 socket: raw ICMP, filtered like the packet socket (a raw
- * socket's filter sees the packet from its IP header too). */
-static int open_raw4(bool loopback, uint32_t snaplen)
+/* What both sockets set: the filter, the receive buffer, timestamps. */
+static int set_common(int fd, int family, bool loopback, uint32_t snaplen)
 {
 	struct sock_filter code[PW_ICMP_FILTER_MAX];
 	struct sock_fprog prog = { 0, code };
-	int fd, one = 1, rcvbuf = RCVBUF_BYTES, e;
-	char drop[1];
+	int one = 1, rcvbuf = RCVBUF_BYTES;
 
-	prog.len = (unsigned short)pw_icmp_filter(4, loopback, snaplen, code);
-	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    IPPROTO_ICMP);
-	if (fd < 0)
-		return -errno;
+	prog.len = (unsigned short)pw_icmp_filter(family, loopback, snaplen,
+						   code);
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 		       sizeof(prog)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 		       sizeof(rcvbuf)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0) {
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The IPv4 socket: raw ICMP, filtered like the packet socket (a raw
+ * socket's filter sees the packet from its IP header too). */
+static int open_raw4(bool loopback, uint32_t snaplen)
+{
+	int fd, one = 1, e;
+	char drop[1];
+
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_ICMP);
+	if (fd < 0)
+		return -errno;
+	e = set_common(fd, 4, loopback, snaplen);
+	if (!e && (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one,
+			      sizeof(one)) < 0 ||
+		   setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one,
+			      sizeof(one)) < 0))
 		e = -errno;
+	if (e) {
 		close(fd);
 		return e;
 	}
@@ -192,29 +206,24 @@ static int open_raw4(bool loopback, uint32_t snaplen)
 	return fd;
 }
 
-static int open_socket(int family, bool loopback, uint32_t snaplen)
+/* The IPv6 socket: a packet socket, bound to ETH_P_IPV6 once filtered. */
+static int open_packet6(bool loopback, uint32_t snaplen)
 {
-	struct sock_filter code[PW_ICMP_FILTER_MAX];
-	struct sock_fprog prog = { 0, code };
 	struct sockaddr_ll sll;
-	int fd, one = 1, rcvbuf = RCVBUF_BYTES, e;
+	int fd, one = 1, e;
 
-	prog.len = (unsigned short)pw_icmp_filter(family, loopback, snaplen,
-						   code);
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(family == 4 ? ETH_P_IP : ETH_P_IPV6);
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-		       sizeof(prog)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-		       sizeof(rcvbuf)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+	sll.sll_protocol = htons(ETH_P_IPV6);
+	e = set_common(fd, 6, loopback, snaplen);
+	if (!e && (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one,
+			      sizeof(one)) < 0 ||
+		   bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0))
 		e = -errno;
+	if (e) {
 		close(fd);
 		return e;
 	}
@@ -227,7 +236,7 @@ static int open_pair(int fd[2], bool loopback, uint32_t snaplen)
 	fd[0] = open_raw4(loopback, snaplen);
 	if (fd[0] < 0)
 		return fd[0];
-	fd[1] = open_socket(6, loopback, snaplen);
+	fd[1] = open_packet6(loopback, snaplen);
 	if (fd[1] < 0) {
 		int e = fd[1];
 
