@@ -621,11 +621,28 @@ static __always_inline bool closeq_put(__u64 cookie)
 	return true;
 }
 
+/* A socket's close: queued when the queues are on, else a ring record. */
+static __always_inline void report_close(const struct pw_abi_sk_info *info,
+					 __u64 cookie, __u8 family, __u8 proto)
+{
+	struct pw_abi_sock_event *e;
+
+	if (close_queue && closeq_put(cookie))
+		return;
+	e = reserve_sock(PW_ABI_CLOSE);
+	if (!e)
+		return;
+	copy_info(e, info);
+	e->cookie = cookie;
+	e->family = family;
+	e->proto = proto;
+	submit(e);
+}
+
 SEC("cgroup/sock_release")
 int pw_sock_release(struct bpf_sock *ctx)
 {
 	struct pw_abi_sk_info *info;
-	struct pw_abi_sock_event *e;
 
 	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return 1;
@@ -641,16 +658,8 @@ int pw_sock_release(struct bpf_sock *ctx)
 	}
 	/* The endpoints are not readable here; user space joins the close
 	 * to the socket's earlier events by cookie. */
-	if (close_queue && closeq_put(bpf_get_socket_cookie(ctx)))
-		return 1;
-	e = reserve_sock(PW_ABI_CLOSE);
-	if (!e)
-		return 1;
-	copy_info(e, info);
-	e->cookie = bpf_get_socket_cookie(ctx);
-	e->family = ctx->family;
-	e->proto = ctx->protocol;
-	submit(e);
+	report_close(info, bpf_get_socket_cookie(ctx), ctx->family,
+		     ctx->protocol);
 	return 1;
 }
 
@@ -745,16 +754,9 @@ static __always_inline void accept_due(struct sock *sk,
 		e->state = newstate;
 		submit(e);
 	}
-	if (!(info->flags & PW_ABI_F_CLOSE_DUE))
-		return;
-	e = reserve_sock(PW_ABI_CLOSE);
-	if (!e)
-		return;
-	copy_info(e, info);
-	e->cookie = cookie;
-	e->family = sk->__sk_common.skc_family;
-	e->proto = IPPROTO_TCP;
-	submit(e);
+	if (info->flags & PW_ABI_F_CLOSE_DUE)
+		report_close(info, cookie, sk->__sk_common.skc_family,
+			     IPPROTO_TCP);
 }
 
 /* TCP leaving SYN_SENT (connect done or failed) or SYN_RECV (accepted),
