@@ -620,6 +620,7 @@ int pw_capture_run(const struct pw_capture_opts *opts)
 	/* Batched wakeups; a socket's first packet still wakes the reader at
 	 * once, so its process is read in /proc before it can be gone. */
 	cfg.wakeup_bytes = opts->wakeup_bytes;
+	cfg.drain_ms = DRAIN_MS;
 	if (packet_cgroup(s, &cfg, &err) == 0) {
 		s->o = pw_owner_start(&cfg, &err);
 		if (cfg.packet_cgroup_fd > 0 &&

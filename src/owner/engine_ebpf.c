@@ -25,7 +25,6 @@
 #include "owner/owner_abi.h"
 
 #define MAX_LINKS 32
-#define PW_EBPF_DRAIN_MS 10	/* reader's timer when wakeups are batched */
 
 struct ebpf_engine {
 	struct pw_owner *o;
@@ -34,6 +33,7 @@ struct ebpf_engine {
 	struct pw_abi_closeq *closeq;	/* mapped, one per CPU; or NULL */
 	size_t closeq_bytes;
 	uint64_t *heads;		/* ncpus: a drain's snapshot */
+	int drain_ms;			/* reader's timer when batched */
 	struct bpf_link *links[MAX_LINKS];
 	unsigned nlinks;
 	int cgfd;
@@ -402,6 +402,7 @@ static int open_skel(struct ebpf_engine *en, const struct pw_owner_config *cfg,
 		return pw_error_set(err, -errno, "cannot open the eBPF object: "
 				    "%s", strerror(errno));
 	en->skel->rodata->wakeup_bytes = cfg->wakeup_bytes;
+	en->drain_ms = cfg->drain_ms ? (int)cfg->drain_ms : 10;
 	en->skel->rodata->report_open = cfg->open_events;
 	en->skel->rodata->report_sockets = cfg->socket_events;
 	if (cfg->socket_events && !cfg->closes_in_order && en->ncpus > 0) {
@@ -574,8 +575,8 @@ static int read_rings(struct ebpf_engine *en, int timeout_ms)
 	/* Records below the wakeup threshold wake nobody, and poll() only
 	 * reads rings that woke it: wait at most the drain timer, then read
 	 * whatever is there. */
-	if (timeout_ms < 0 || timeout_ms > PW_EBPF_DRAIN_MS)
-		timeout_ms = PW_EBPF_DRAIN_MS;
+	if (timeout_ms < 0 || timeout_ms > en->drain_ms)
+		timeout_ms = en->drain_ms;
 	n = ring_buffer__poll(en->rb, timeout_ms);
 	if (n < 0)
 		return n;
@@ -586,17 +587,17 @@ static int read_rings(struct ebpf_engine *en, int timeout_ms)
 static int ebpf_poll(void *state, int timeout_ms)
 {
 	struct ebpf_engine *en = state;
-	int n, m;
+	int n;
 
+	/* The closes queued so far are handled after the ring is read: the
+	 * records queued before them come first. Closes queued meanwhile
+	 * wait for the next call. */
+	if (en->closeq)
+		closeq_heads(en, en->heads);
 	n = read_rings(en, timeout_ms);
 	if (n < 0 || !en->closeq)
 		return n;
-	/* Closes queued so far, after every record queued before them. */
-	closeq_heads(en, en->heads);
-	m = ring_buffer__consume(en->rb);
-	if (m < 0)
-		return m;
-	return n + m + closeq_drain(en, en->heads);
+	return n + closeq_drain(en, en->heads);
 }
 
 static int ebpf_fd(void *state)

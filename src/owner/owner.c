@@ -96,6 +96,7 @@ void pw_owner_config_default(struct pw_owner_config *cfg)
 	cfg->ringbuf_bytes = 8u << 20;
 	cfg->udp_peers = 65536;
 	cfg->wakeup_bytes = 64u << 10;
+	cfg->drain_ms = 10;
 }
 
 /* IPv4-mapped IPv6 endpoints (a dual-stack socket talking IPv4) are

@@ -117,8 +117,9 @@ struct pw_owner_config {
 	uint32_t ringbuf_bytes;		/* eBPF ring buffer; default 8 MiB */
 	uint32_t udp_peers;		/* eBPF UDP peer map; default 65536 */
 	/* eBPF: wake the reader only when this much waits, else drain
-	 * every 10 ms (0: wake per event); default 64 KiB. */
+	 * every drain_ms (0: wake per event); default 64 KiB. */
 	uint32_t wakeup_bytes;
+	uint32_t drain_ms;		/* default 10 */
 	bool proc_events;		/* also report exec/fork/exit */
 	/* Also report socket() itself. It carries no endpoints, and the
 	 * owner table learns everything from the events that do, so only a
