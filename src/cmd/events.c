@@ -197,12 +197,13 @@ static void print_stats(struct pw_owner *o, const struct events_ctx *ec)
 		" lost (ring buffer full; %" PRIu64 " process events), %"
 		PRIu64 " socket evictions, %" PRIu64 " process evictions, %"
 		PRIu64 " processes gone before /proc was read, %" PRIu64
-		" owner changes, %" PRIu64 " storage failures\n",
+		" owner changes, %" PRIu64 " storage failures, %" PRIu64
+		" sockets held in the kernel\n",
 		pw_owner_engine_name(o), ec->matched, ec->printed, st.events,
 		st.prefilled,
 		st.lost_events, st.lost_proc_events, st.socket_evictions,
 		st.proc_evictions, st.proc_misses, st.owner_changes,
-		st.storage_failures);
+		st.storage_failures, st.kernel_sockets);
 }
 
 static bool output_gone(void)

@@ -417,6 +417,15 @@ static int open_skel(struct ebpf_engine *en, const struct pw_owner_config *cfg,
 	bpf_map__set_max_entries(en->skel->maps.udp_peers,
 				 cfg->udp_peers ? cfg->udp_peers : 65536);
 
+	/* Socket details in a hash unless the packet taps read them per
+	 * packet (owner.bpf.c, info_in_hash); the hash needs the release
+	 * and state hooks that drop its entries. */
+	if (cfg->socket_events && !cfg->on_packet) {
+		en->skel->rodata->info_in_hash = 1;
+		bpf_map__set_max_entries(en->skel->maps.sk_hash,
+					 cfg->open_sockets ?
+					 cfg->open_sockets : 262144);
+	}
 	/* Packet hooks only when someone consumes packets. */
 	if (cfg->on_packet) {
 		en->skel->rodata->pkt_filter = cfg->packet_targets_only;
@@ -625,6 +634,7 @@ static uint64_t counter(struct ebpf_engine *en, uint32_t idx)
 static void ebpf_stats(void *state, struct pw_owner_stats *st)
 {
 	struct ebpf_engine *en = state;
+	uint64_t drops;
 
 	st->lost_events = counter(en, PW_CNT_RB_LOST_SOCK);
 	st->lost_proc_events = counter(en, PW_CNT_RB_LOST_PROC);
@@ -634,6 +644,10 @@ static void ebpf_stats(void *state, struct pw_owner_stats *st)
 	st->late_sockets = counter(en, PW_CNT_LATE_STORAGE);
 	st->packets = en->packets;
 	st->packets_lost = counter(en, PW_CNT_PKT_LOST);
+	/* Removals first: every removal follows its addition, so the
+	 * later read of the additions is never the smaller. */
+	drops = counter(en, PW_CNT_SK_DROP);
+	st->kernel_sockets = counter(en, PW_CNT_SK_ADD) - drops;
 }
 
 static int ebpf_packet_target(void *state, bool cgroup, uint64_t id,

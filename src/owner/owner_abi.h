@@ -148,6 +148,8 @@ enum pw_abi_counter {
 	PW_CNT_LATE_STORAGE,	/* storage created after socket() */
 	PW_CNT_PKT_LOST, /* packet record dropped: its ring buffer full */
 	PW_CNT_PKT_SENT,	/* packet records written */
+	PW_CNT_SK_ADD,		/* socket hash: entries added */
+	PW_CNT_SK_DROP,		/* socket hash: entries removed */
 	PW_CNT_MAX,
 };
 

@@ -86,6 +86,26 @@ struct {
 	__type(value, struct pw_abi_sk_info);
 } sk_info SEC(".maps");
 
+/* Where a socket's details live. In socket storage when the packet taps
+ * run: they read it for every packet with one load. Otherwise (the owner
+ * table, `procwire events`) in a hash by cookie: storage costs every
+ * socket two allocations with their memory accounting and two frees
+ * deferred through RCU, ~1.5 us per socket and the largest part of what
+ * attribution cost per connection, where the hash takes an element from
+ * a per-CPU cache. Its entries go when the socket is released, or when
+ * one nobody holds (an accepted socket never accept()ed) reaches CLOSE.
+ * An accepted socket then starts without the listener's owner: its first
+ * user names it, or user space takes the listener's. */
+const volatile __u8 info_in_hash = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);		/* set at load when used */
+	__type(key, __u64);		/* socket cookie */
+	__type(value, struct pw_abi_sk_info);
+} sk_hash SEC(".maps");
+
 /* Size set by user space before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -190,6 +210,38 @@ static __always_inline void count(__u32 idx)
 
 	if (v)
 		(*v)++;
+}
+
+/* A socket's details, or NULL. sk is what the program type's storage
+ * helper takes, cookie its socket cookie. */
+static __always_inline struct pw_abi_sk_info *info_get(void *sk, __u64 cookie)
+{
+	if (info_in_hash)
+		return bpf_map_lookup_elem(&sk_hash, &cookie);
+	return bpf_sk_storage_get(&sk_info, sk, 0, 0);
+}
+
+/* A socket's details, created zeroed when missing; NULL when full. */
+static __always_inline struct pw_abi_sk_info *info_new(void *sk, __u64 cookie)
+{
+	if (info_in_hash) {
+		struct pw_abi_sk_info zero = {};
+
+		/* Fails when present (then found below) or full. */
+		if (!bpf_map_update_elem(&sk_hash, &cookie, &zero,
+					 BPF_NOEXIST))
+			count(PW_CNT_SK_ADD);
+		return bpf_map_lookup_elem(&sk_hash, &cookie);
+	}
+	return bpf_sk_storage_get(&sk_info, sk, 0,
+				  BPF_SK_STORAGE_GET_F_CREATE);
+}
+
+/* The socket is gone for us (storage goes with the socket itself). */
+static __always_inline void info_drop(__u64 cookie)
+{
+	if (info_in_hash && !bpf_map_delete_elem(&sk_hash, &cookie))
+		count(PW_CNT_SK_DROP);
 }
 
 /* Fields of a task other than current (iterator, fork). */
@@ -371,16 +423,15 @@ static __always_inline void tuple_from_bpf_sock(struct pw_abi_sock_event *e,
  * task as owner when missing (socket made before we started, or accepted
  * without a listener owner). */
 static __always_inline struct pw_abi_sk_info *
-info_current(void *sk, bool *created)
+info_current(void *sk, __u64 cookie, bool *created)
 {
 	struct pw_abi_sk_info *info;
 
 	*created = false;
-	info = bpf_sk_storage_get(&sk_info, sk, 0, 0);
+	info = info_get(sk, cookie);
 	if (info || !current_wants_storage())
 		return info;
-	info = bpf_sk_storage_get(&sk_info, sk, 0,
-				  BPF_SK_STORAGE_GET_F_CREATE);
+	info = info_new(sk, cookie);
 	if (!info) {
 		count(PW_CNT_STORAGE_FAIL);
 		return NULL;
@@ -397,13 +448,14 @@ int pw_sock_create(struct bpf_sock *ctx)
 {
 	struct pw_abi_sk_info *info;
 	struct pw_abi_sock_event *e;
+	__u64 cookie;
 
 	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return 1;
 	if (current_is_self_or_kthread() || !current_wants_storage())
 		return 1;
-	info = bpf_sk_storage_get(&sk_info, ctx, 0,
-				  BPF_SK_STORAGE_GET_F_CREATE);
+	cookie = bpf_get_socket_cookie(ctx);
+	info = info_new(ctx, cookie);
 	if (!info) {
 		count(PW_CNT_STORAGE_FAIL);
 		return 1;
@@ -417,7 +469,7 @@ int pw_sock_create(struct bpf_sock *ctx)
 	if (!e)
 		return 1;
 	copy_info(e, info);
-	e->cookie = bpf_get_socket_cookie(ctx);
+	e->cookie = cookie;
 	e->family = ctx->family;
 	e->proto = ctx->protocol;
 	submit(e);
@@ -428,13 +480,15 @@ static __always_inline void post_bind(struct bpf_sock *ctx, bool v6)
 {
 	struct pw_abi_sk_info *info;
 	struct pw_abi_sock_event *e;
+	__u64 cookie;
 	bool created;
 
 	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return;
 	if (current_is_self_or_kthread())
 		return;
-	info = info_current(ctx, &created);
+	cookie = bpf_get_socket_cookie(ctx);
+	info = info_current(ctx, cookie, &created);
 	if (!info)
 		return;
 	if (!created && info->owner.pid != bpf_get_current_pid_tgid() >> 32) {
@@ -445,7 +499,7 @@ static __always_inline void post_bind(struct bpf_sock *ctx, bool v6)
 	if (!e)
 		return;
 	copy_info(e, info);
-	e->cookie = bpf_get_socket_cookie(ctx);
+	e->cookie = cookie;
 	e->family = ctx->family;
 	e->proto = ctx->protocol;
 	e->sport = ctx->src_port;
@@ -491,7 +545,7 @@ static __always_inline void on_connect(struct bpf_sock_addr *ctx)
 		return;
 	if (current_is_self_or_kthread())
 		return;
-	info = info_current(sk, &created);
+	info = info_current(sk, bpf_get_socket_cookie(ctx), &created);
 	if (!info)
 		return;
 	/* The creator connecting (the usual case) changes nothing. */
@@ -552,7 +606,7 @@ static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
 		return;
 	bpf_map_update_elem(&udp_peers, &key, &now, BPF_ANY);
 	count(PW_CNT_PEER_NEW);
-	info = info_current(sk, &created);
+	info = info_current(sk, key.cookie, &created);
 	if (!info)
 		return;
 	e = reserve_sock(dir ? PW_ABI_RECV : PW_ABI_SEND);
@@ -643,10 +697,12 @@ SEC("cgroup/sock_release")
 int pw_sock_release(struct bpf_sock *ctx)
 {
 	struct pw_abi_sk_info *info;
+	__u64 cookie;
 
 	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return 1;
-	info = bpf_sk_storage_get(&sk_info, ctx, 0, 0);
+	cookie = bpf_get_socket_cookie(ctx);
+	info = info_get(ctx, cookie);
 	if (!info)
 		return 1;
 	/* Released before its accept was reported (the state change that
@@ -658,8 +714,8 @@ int pw_sock_release(struct bpf_sock *ctx)
 	}
 	/* The endpoints are not readable here; user space joins the close
 	 * to the socket's earlier events by cookie. */
-	report_close(info, bpf_get_socket_cookie(ctx), ctx->family,
-		     ctx->protocol);
+	report_close(info, cookie, ctx->family, ctx->protocol);
+	info_drop(cookie);
 	return 1;
 }
 
@@ -671,6 +727,7 @@ static __always_inline void on_use(struct sock *sk, bool send)
 	struct pw_abi_sock_event *e;
 	__u16 family, proto;
 	__u32 pid, kind = 0;
+	__u64 cookie;
 	bool created;
 
 	family = sk->__sk_common.skc_family;
@@ -681,7 +738,8 @@ static __always_inline void on_use(struct sock *sk, bool send)
 		return;
 	if (current_is_self_or_kthread())
 		return;
-	info = info_current(sk, &created);
+	cookie = bpf_get_socket_cookie(sk);
+	info = info_current(sk, cookie, &created);
 	if (!info)
 		return;
 	pid = bpf_get_current_pid_tgid() >> 32;
@@ -717,7 +775,7 @@ static __always_inline void on_use(struct sock *sk, bool send)
 	if (!e)
 		return;
 	copy_info(e, info);
-	e->cookie = bpf_get_socket_cookie(sk);
+	e->cookie = cookie;
 	tuple_from_sk(e, sk);
 	submit(e);
 }
@@ -738,12 +796,11 @@ int BPF_PROG(pw_sock_recv, struct sock *sk, int ret, int flags)
 
 /* An accepted socket never used leaves ESTABLISHED: its accept, with the
  * listener's owner, then its close if it was released already. */
-static __always_inline void accept_due(struct sock *sk,
+static __always_inline void accept_due(struct sock *sk, __u64 cookie,
 				       struct pw_abi_sk_info *info,
 				       int newstate)
 {
 	struct pw_abi_sock_event *e;
-	__u64 cookie = bpf_get_socket_cookie(sk);
 
 	info->flags &= ~PW_ABI_F_ACCEPT_DUE;
 	e = reserve_sock(PW_ABI_ACCEPT);
@@ -754,60 +811,86 @@ static __always_inline void accept_due(struct sock *sk,
 		e->state = newstate;
 		submit(e);
 	}
-	if (info->flags & PW_ABI_F_CLOSE_DUE)
+	if (info->flags & PW_ABI_F_CLOSE_DUE) {
 		report_close(info, cookie, sk->__sk_common.skc_family,
 			     IPPROTO_TCP);
+		info_drop(cookie);
+	}
 }
 
 /* TCP leaving SYN_SENT (connect done or failed) or SYN_RECV (accepted),
  * and an accepted socket not yet reported leaving ESTABLISHED. Runs in
  * softirq: the owner comes from storage, never from current. */
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
+static __always_inline void state_change(struct sock *sk, __u64 cookie,
+					 int oldstate, int newstate)
 {
 	struct pw_abi_sk_info *info;
 	struct pw_abi_sock_event *e;
 
-	if (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV &&
-	    oldstate != TCP_ESTABLISHED)
-		return 0;
-	if (sk->sk_protocol != IPPROTO_TCP)
-		return 0;
-	info = bpf_sk_storage_get(&sk_info, sk, 0, 0);
+	info = info_get(sk, cookie);
 	if (oldstate == TCP_ESTABLISHED) {
 		if (info && (info->flags & PW_ABI_F_ACCEPT_DUE))
-			accept_due(sk, info, newstate);
-		return 0;
+			accept_due(sk, cookie, info, newstate);
+		return;
 	}
 	if (oldstate == TCP_SYN_RECV) {
 		if (newstate != TCP_ESTABLISHED)
-			return 0;
+			return;
+		/* In the hash an accepted socket starts here, its owner
+		 * unknown until its first user. */
+		if (!info && info_in_hash) {
+			info = info_new(sk, cookie);
+			if (info)
+				info->netns =
+					sk->__sk_common.skc_net.net->ns.inum;
+		}
 		if (info) {
 			/* Reported by its first user (on_use). */
 			info->flags |= PW_ABI_F_LISTENER | PW_ABI_F_CONNECTED |
 				       PW_ABI_F_ACCEPT_DUE;
 			info->flags &= ~(PW_ABI_F_SENT | PW_ABI_F_CLOSE_DUE);
-			return 0;
+			return;
 		}
 		/* No owner known (a listener older than its storage): the
 		 * endpoints now, user space takes the listener's owner. */
 		e = reserve_sock(PW_ABI_ACCEPT);
 		if (!e)
-			return 0;
+			return;
 		e->netns = sk->__sk_common.skc_net.net->ns.inum;
 	} else {
 		if (!info)
-			return 0;
+			return;
 		info->flags |= PW_ABI_F_CONNECTED;
 		e = reserve_sock(PW_ABI_CONNECT);
 		if (!e)
-			return 0;
+			return;
 		copy_info(e, info);
 	}
-	e->cookie = bpf_get_socket_cookie(sk);
+	e->cookie = cookie;
 	tuple_from_sk(e, sk);
 	e->state = newstate;
 	submit(e);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
+{
+	__u64 cookie;
+
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	if (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV ||
+	    oldstate == TCP_ESTABLISHED)
+		state_change(sk, bpf_get_socket_cookie(sk), oldstate,
+			     newstate);
+	/* A socket no process holds (released, or accepted by the kernel
+	 * and never accept()ed) ends here: its hash entry goes. Released
+	 * sockets lost theirs at release already, hence the lookup. */
+	if (info_in_hash && newstate == TCP_CLOSE && !sk->sk_socket) {
+		cookie = bpf_get_socket_cookie(sk);
+		if (bpf_map_lookup_elem(&sk_hash, &cookie))
+			info_drop(cookie);
+	}
 	return 0;
 }
 
@@ -947,8 +1030,7 @@ int pw_iter_sockets(struct bpf_iter__task_file *ctx)
 	e.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	owner_from_task(&e.owner, task);
 	e.flags = PW_ABI_F_PREFILL;
-	info = bpf_sk_storage_get(&sk_info, sk, 0,
-				  BPF_SK_STORAGE_GET_F_CREATE);
+	info = info_new(sk, e.cookie);
 	if (info && !info->owner.pid) {
 		info->owner = e.owner;
 		info->netns = e.netns;
@@ -1036,7 +1118,8 @@ static __always_inline void on_packet(struct __sk_buff *skb, __u32 dir)
 	sk = bpf_sk_fullsock(sk);
 	if (!sk || (sk->family != AF_INET && sk->family != AF_INET6))
 		return;
-	m.info = bpf_sk_storage_get(&sk_info, sk, 0, 0);
+	m.cookie = bpf_get_socket_cookie(skb);
+	m.info = info_get(sk, m.cookie);
 	if (pkt_filter) {
 		if (!m.info)
 			return;
@@ -1046,7 +1129,6 @@ static __always_inline void on_packet(struct __sk_buff *skb, __u32 dir)
 	}
 	m.flags = dir | (m.info ? 0 : PW_ABI_PKT_NO_OWNER);
 	m.netns = m.info ? m.info->netns : 0;
-	m.cookie = bpf_get_socket_cookie(skb);
 	m.ifindex = skb->ifindex;
 	m.family = skb->protocol == bpf_htons(0x86dd) ? AF_INET6 : AF_INET;
 	len = skb->len;

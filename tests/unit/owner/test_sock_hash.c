@@ -1,0 +1,214 @@
+/* The kernel keeps each live socket's details in a hash by cookie when no
+ * packet tap runs (owner.bpf.c, info_in_hash); nothing removes its entries
+ * but our own hooks, so every way a socket ends must remove its entry:
+ * closed by its process (TCP both ends, UDP), accepted and closed unused,
+ * and accepted by the kernel but never accept()ed when the listener goes.
+ * Runs in a network namespace of its own; needs root and the eBPF engine,
+ * skips otherwise. */
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "owner/owner.h"
+#include "tap.h"
+
+#define N 100
+
+/* Other processes of the machine open and close sockets meanwhile. */
+#define SLACK 10
+
+static bool lo_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	strcpy(ifr.ifr_name, "lo");
+	ok = !ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	ok = ok && !ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+	return ok;
+}
+
+static int64_t held(struct pw_owner *o, uint64_t base)
+{
+	struct pw_owner_stats st;
+
+	/* State changes after a close run in softirq: let them land. */
+	usleep(100000);
+	pw_owner_poll(o, 0);
+	pw_owner_get_stats(o, &st);
+	return (int64_t)st.kernel_sockets - (int64_t)base;
+}
+
+static int listener(struct sockaddr_in *a, int backlog)
+{
+	socklen_t len = sizeof(*a);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	a->sin_family = AF_INET;
+	a->sin_port = 0;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (l < 0 || bind(l, (struct sockaddr *)a, sizeof(*a)) ||
+	    listen(l, backlog) || getsockname(l, (struct sockaddr *)a, &len))
+		return -1;
+	return l;
+}
+
+static void close_all(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* N connections held open, used both ways, then closed. */
+static void case_used(struct pw_owner *o, uint64_t base)
+{
+	static int fds[2 * N];
+	struct sockaddr_in a;
+	int l = listener(&a, N), i;
+
+	memset(fds, -1, sizeof(fds));
+	for (i = 0; l >= 0 && i < N; i++) {
+		fds[2 * i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(fds[2 * i], (struct sockaddr *)&a, sizeof(a)))
+			break;
+		fds[2 * i + 1] = accept(l, NULL, NULL);
+		if (write(fds[2 * i], "x", 1) != 1 ||
+		    write(fds[2 * i + 1], "y", 1) != 1)
+			break;
+	}
+	tap_ok(i == N, "used: %d connections made", i);
+	tap_ok(held(o, base) >= 2 * N + 1 - SLACK,
+	       "used: client, accepted and listener sockets held (%lld)",
+	       (long long)held(o, base));
+	close_all(fds, 2 * N);
+	close(l);
+	tap_ok(held(o, base) <= SLACK, "used: all gone after close (%lld)",
+	       (long long)held(o, base));
+}
+
+/* Accepted, then closed without a read or write: the close waits for the
+ * state change that reports the accept. */
+static void case_unused(struct pw_owner *o, uint64_t base)
+{
+	static int fds[2 * N];
+	struct sockaddr_in a;
+	int l = listener(&a, N), i;
+
+	memset(fds, -1, sizeof(fds));
+	for (i = 0; l >= 0 && i < N; i++) {
+		fds[2 * i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(fds[2 * i], (struct sockaddr *)&a, sizeof(a)))
+			break;
+		fds[2 * i + 1] = accept(l, NULL, NULL);
+	}
+	tap_ok(i == N, "unused: %d connections made", i);
+	for (i = 0; i < N; i++)
+		close(fds[2 * i + 1]);
+	for (i = 0; i < N; i++)
+		close(fds[2 * i]);
+	close(l);
+	tap_ok(held(o, base) <= SLACK, "unused: all gone after close (%lld)",
+	       (long long)held(o, base));
+}
+
+/* Connections the kernel accepted, never accept()ed: they end when the
+ * listener closes, held by no process. */
+static void case_never_accepted(struct pw_owner *o, uint64_t base)
+{
+	static int fds[N];
+	struct sockaddr_in a;
+	int l = listener(&a, 2 * N), i;
+
+	memset(fds, -1, sizeof(fds));
+	for (i = 0; l >= 0 && i < N; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(fds[i], (struct sockaddr *)&a, sizeof(a)))
+			break;
+	}
+	tap_ok(i == N, "never accepted: %d connections queued", i);
+	tap_ok(held(o, base) >= 2 * N + 1 - SLACK,
+	       "never accepted: queued sockets held (%lld)",
+	       (long long)held(o, base));
+	close(l);
+	close_all(fds, N);
+	tap_ok(held(o, base) <= SLACK,
+	       "never accepted: all gone after the listener (%lld)",
+	       (long long)held(o, base));
+}
+
+static void case_udp(struct pw_owner *o, uint64_t base)
+{
+	struct sockaddr_in a;
+	int r = socket(AF_INET, SOCK_DGRAM, 0), i, sent = 0;
+	socklen_t len = sizeof(a);
+
+	a.sin_family = AF_INET;
+	a.sin_port = 0;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (r < 0 || bind(r, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(r, (struct sockaddr *)&a, &len))
+		r = -1;
+	for (i = 0; r >= 0 && i < N; i++) {
+		int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+		sent += sendto(s, "u", 1, 0, (struct sockaddr *)&a,
+			       sizeof(a)) == 1;
+		close(s);
+	}
+	tap_ok(sent == N, "udp: %d datagrams sent from as many sockets",
+	       sent);
+	if (r >= 0)
+		close(r);
+	tap_ok(held(o, base) <= SLACK, "udp: all gone after close (%lld)",
+	       (long long)held(o, base));
+}
+
+int main(void)
+{
+	struct pw_owner_config cfg;
+	struct pw_owner_stats st;
+	struct pw_owner *o;
+	struct pw_error err;
+
+	if (geteuid() != 0) {
+		tap_skip("socket hash: needs root");
+		return tap_done();
+	}
+	if (!pw_owner_ebpf_built()) {
+		tap_skip("socket hash: built without eBPF");
+		return tap_done();
+	}
+	if (unshare(CLONE_NEWNET) || !lo_up()) {
+		tap_skip("socket hash: no network namespace of our own");
+		return tap_done();
+	}
+	pw_owner_config_default(&cfg);
+	cfg.engine = PW_ENGINE_EBPF;
+	pw_error_clear(&err);
+	o = pw_owner_start(&cfg, &err);
+	if (!o) {
+		tap_skip("socket hash: eBPF engine: %s", err.msg);
+		return tap_done();
+	}
+	pw_owner_get_stats(o, &st);
+	case_used(o, st.kernel_sockets);
+	case_unused(o, st.kernel_sockets);
+	case_never_accepted(o, st.kernel_sockets);
+	case_udp(o, st.kernel_sockets);
+	pw_owner_get_stats(o, &st);
+	tap_eq_u64(st.storage_failures, 0, "no socket left without details");
+	pw_owner_stop(o);
+	return tap_done();
+}
