@@ -417,11 +417,13 @@ static int open_skel(struct ebpf_engine *en, const struct pw_owner_config *cfg,
 	bpf_map__set_max_entries(en->skel->maps.udp_peers,
 				 cfg->udp_peers ? cfg->udp_peers : 65536);
 
-	/* Socket details in a hash unless the packet taps read them per
-	 * packet (owner.bpf.c, info_in_hash); the hash needs the release
-	 * and state hooks that drop its entries. */
+	/* Socket details by cookie unless the packet taps read them per
+	 * packet (owner.bpf.c, info_by_cookie); those maps need the release
+	 * and state hooks that drop their entries. */
 	if (cfg->socket_events && !cfg->on_packet) {
-		en->skel->rodata->info_in_hash = 1;
+		en->skel->rodata->info_by_cookie = 1;
+		bpf_map__set_max_entries(en->skel->maps.sk_slots,
+					 PW_ABI_SK_SLOTS);
 		bpf_map__set_max_entries(en->skel->maps.sk_hash,
 					 cfg->open_sockets ?
 					 cfg->open_sockets : 262144);

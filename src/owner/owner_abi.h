@@ -77,6 +77,14 @@ struct pw_abi_sk_info {
 	__u32 flags;		/* enum pw_abi_flags */
 };
 
+/* A slot of the direct-mapped socket array (owner.bpf.c, sk_slots): cookie
+ * 0 is free. One cache line. */
+#define PW_ABI_SK_SLOTS 65536
+struct pw_abi_sk_slot {
+	__u64 cookie;
+	struct pw_abi_sk_info info;
+};
+
 struct pw_abi_sock_event {
 	__u32 kind;		/* enum pw_abi_kind */
 	__u32 flags;		/* enum pw_abi_flags */
@@ -187,6 +195,7 @@ struct pw_abi_peer_key {
 _Static_assert(sizeof(struct pw_abi_owner) == 48, "owner record size");
 _Static_assert(sizeof(struct pw_abi_sk_info) == 56, "sk info size");
 _Static_assert(sizeof(struct pw_abi_sock_event) == 120, "sock event size");
+_Static_assert(sizeof(struct pw_abi_sk_slot) == 64, "socket slot size");
 _Static_assert(sizeof(struct pw_abi_proc_event) == 584, "proc event size");
 _Static_assert(sizeof(struct pw_abi_peer_key) == 32, "peer key size");
 _Static_assert(sizeof(struct pw_abi_closeq) ==

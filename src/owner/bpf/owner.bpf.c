@@ -88,15 +88,30 @@ struct {
 
 /* Where a socket's details live. In socket storage when the packet taps
  * run: they read it for every packet with one load. Otherwise (the owner
- * table, `procwire events`) in a hash by cookie: storage costs every
- * socket two allocations with their memory accounting and two frees
+ * table, `procwire events`) by cookie in maps of our own: storage costs
+ * every socket two allocations with their memory accounting and two frees
  * deferred through RCU, ~1.5 us per socket and the largest part of what
- * attribution cost per connection, where the hash takes an element from
- * a per-CPU cache. Its entries go when the socket is released, or when
- * one nobody holds (an accepted socket never accept()ed) reaches CLOSE.
- * An accepted socket then starts without the listener's owner: its first
- * user names it, or user space takes the listener's. */
-const volatile __u8 info_in_hash = 0;
+ * attribution cost per connection.
+ *
+ * By cookie means first a direct-mapped array, slot = cookie modulo its
+ * size: the kernel hands out cookies in sequence (per-CPU runs), so new
+ * sockets take neighbouring slots, a slot is claimed with one
+ * compare-and-swap and freed with another, and a lookup is an inlined
+ * index. A slot still held by a live older socket (one that outlived
+ * PW_ABI_SK_SLOTS newer ones) sends the new socket to the hash, which
+ * costs a lock, an allocation and cache misses across its buckets.
+ * Entries go when the socket is released, or when one nobody holds (an
+ * accepted socket never accept()ed) reaches CLOSE. An accepted socket
+ * then starts without the listener's owner: its first user names it, or
+ * user space takes the listener's. */
+const volatile __u8 info_by_cookie = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);		/* PW_ABI_SK_SLOTS when used */
+	__type(key, __u32);
+	__type(value, struct pw_abi_sk_slot);
+} sk_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -105,6 +120,10 @@ struct {
 	__type(key, __u64);		/* socket cookie */
 	__type(value, struct pw_abi_sk_info);
 } sk_hash SEC(".maps");
+
+/* Entries in sk_hash: while none, a socket missing from its slot is
+ * known absent without a hash lookup. */
+__u64 sk_hash_entries;
 
 /* Size set by user space before load. */
 struct {
@@ -212,26 +231,79 @@ static __always_inline void count(__u32 idx)
 		(*v)++;
 }
 
+static __always_inline struct pw_abi_sk_slot *slot_of(__u64 cookie)
+{
+	__u32 i = (__u32)cookie & (PW_ABI_SK_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&sk_slots, &i);
+}
+
+static __always_inline struct pw_abi_sk_info *by_cookie_get(__u64 cookie)
+{
+	struct pw_abi_sk_slot *s = slot_of(cookie);
+
+	if (s && s->cookie == cookie)
+		return &s->info;
+	if (!*(volatile __u64 *)&sk_hash_entries)
+		return NULL;
+	return bpf_map_lookup_elem(&sk_hash, &cookie);
+}
+
+/* For a socket not yet in either map: its slot when free, else the hash. */
+static __always_inline struct pw_abi_sk_info *by_cookie_new(__u64 cookie)
+{
+	struct pw_abi_sk_slot *s = slot_of(cookie);
+	struct pw_abi_sk_info zero = {};
+
+	if (s && __sync_val_compare_and_swap(&s->cookie, 0, cookie) == 0) {
+		__builtin_memset(&s->info, 0, sizeof(s->info));
+		count(PW_CNT_SK_ADD);
+		return &s->info;
+	}
+	/* Fails when present (then found below) or full. */
+	if (!bpf_map_update_elem(&sk_hash, &cookie, &zero, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&sk_hash_entries, 1);
+		count(PW_CNT_SK_ADD);
+	}
+	return bpf_map_lookup_elem(&sk_hash, &cookie);
+}
+
+/* Both the release and the last state change may drop a socket, on two
+ * CPUs at once: the exchange and the delete let one of them count it. */
+static __always_inline void by_cookie_drop(__u64 cookie)
+{
+	struct pw_abi_sk_slot *s = slot_of(cookie);
+
+	if (s && s->cookie == cookie) {
+		if (__sync_val_compare_and_swap(&s->cookie, cookie, 0) ==
+		    cookie)
+			count(PW_CNT_SK_DROP);
+		return;
+	}
+	if (*(volatile __u64 *)&sk_hash_entries &&
+	    !bpf_map_delete_elem(&sk_hash, &cookie)) {
+		__sync_fetch_and_sub(&sk_hash_entries, 1);
+		count(PW_CNT_SK_DROP);
+	}
+}
+
 /* A socket's details, or NULL. sk is what the program type's storage
  * helper takes, cookie its socket cookie. */
 static __always_inline struct pw_abi_sk_info *info_get(void *sk, __u64 cookie)
 {
-	if (info_in_hash)
-		return bpf_map_lookup_elem(&sk_hash, &cookie);
+	if (info_by_cookie)
+		return by_cookie_get(cookie);
 	return bpf_sk_storage_get(&sk_info, sk, 0, 0);
 }
 
 /* A socket's details, created zeroed when missing; NULL when full. */
 static __always_inline struct pw_abi_sk_info *info_new(void *sk, __u64 cookie)
 {
-	if (info_in_hash) {
-		struct pw_abi_sk_info zero = {};
+	struct pw_abi_sk_info *info;
 
-		/* Fails when present (then found below) or full. */
-		if (!bpf_map_update_elem(&sk_hash, &cookie, &zero,
-					 BPF_NOEXIST))
-			count(PW_CNT_SK_ADD);
-		return bpf_map_lookup_elem(&sk_hash, &cookie);
+	if (info_by_cookie) {
+		info = by_cookie_get(cookie);
+		return info ? info : by_cookie_new(cookie);
 	}
 	return bpf_sk_storage_get(&sk_info, sk, 0,
 				  BPF_SK_STORAGE_GET_F_CREATE);
@@ -240,8 +312,8 @@ static __always_inline struct pw_abi_sk_info *info_new(void *sk, __u64 cookie)
 /* The socket is gone for us (storage goes with the socket itself). */
 static __always_inline void info_drop(__u64 cookie)
 {
-	if (info_in_hash && !bpf_map_delete_elem(&sk_hash, &cookie))
-		count(PW_CNT_SK_DROP);
+	if (info_by_cookie)
+		by_cookie_drop(cookie);
 }
 
 /* Fields of a task other than current (iterator, fork). */
@@ -838,7 +910,7 @@ static __always_inline void state_change(struct sock *sk, __u64 cookie,
 			return;
 		/* In the hash an accepted socket starts here, its owner
 		 * unknown until its first user. */
-		if (!info && info_in_hash) {
+		if (!info && info_by_cookie) {
 			info = info_new(sk, cookie);
 			if (info)
 				info->netns =
@@ -884,12 +956,11 @@ int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 		state_change(sk, bpf_get_socket_cookie(sk), oldstate,
 			     newstate);
 	/* A socket no process holds (released, or accepted by the kernel
-	 * and never accept()ed) ends here: its hash entry goes. Released
-	 * sockets lost theirs at release already, hence the lookup. */
-	if (info_in_hash && newstate == TCP_CLOSE && !sk->sk_socket) {
+	 * and never accept()ed) ends here: its entry goes (released ones
+	 * lost theirs at release already). */
+	if (info_by_cookie && newstate == TCP_CLOSE && !sk->sk_socket) {
 		cookie = bpf_get_socket_cookie(sk);
-		if (bpf_map_lookup_elem(&sk_hash, &cookie))
-			info_drop(cookie);
+		info_drop(cookie);
 	}
 	return 0;
 }

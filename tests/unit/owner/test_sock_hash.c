@@ -1,10 +1,12 @@
-/* The kernel keeps each live socket's details in a hash by cookie when no
- * packet tap runs (owner.bpf.c, info_in_hash); nothing removes its entries
- * but our own hooks, so every way a socket ends must remove its entry:
- * closed by its process (TCP both ends, UDP), accepted and closed unused,
- * and accepted by the kernel but never accept()ed when the listener goes.
- * Runs in a network namespace of its own; needs root and the eBPF engine,
- * skips otherwise. */
+/* The kernel keeps each live socket's details by cookie when no packet tap
+ * runs (owner.bpf.c, info_by_cookie: a direct-mapped array, a hash for
+ * sockets whose slot is taken); nothing removes its entries but our own
+ * hooks, so every way a socket ends must remove its entry: closed by its
+ * process (TCP both ends, UDP), accepted and closed unused, and accepted
+ * by the kernel but never accept()ed when the listener goes. A socket
+ * whose slot a live one holds is kept in the hash, found there, and
+ * removed from there. Runs in a network namespace of its own; needs root
+ * and the eBPF engine, skips otherwise. */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -16,12 +18,40 @@
 #include <unistd.h>
 
 #include "owner/owner.h"
+#include "owner/owner_abi.h"
 #include "tap.h"
 
 #define N 100
 
 /* Other processes of the machine open and close sockets meanwhile. */
 #define SLACK 10
+
+/* The connect event of one socket, when seen. */
+struct watch {
+	uint64_t cookie;
+	int connects;
+	uint32_t pid;
+};
+
+static void on_event(const struct pw_owner_event *ev, void *ctx)
+{
+	struct watch *w = ctx;
+
+	if (w->cookie && ev->cookie == w->cookie &&
+	    ev->kind == PW_OEV_CONNECT) {
+		w->connects++;
+		w->pid = ev->owner.pid;
+	}
+}
+
+static uint64_t cookie_of(int fd)
+{
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+
+	getsockopt(fd, SOL_SOCKET, 57 /* SO_COOKIE */, &c, &len);
+	return c;
+}
 
 static bool lo_up(void)
 {
@@ -175,10 +205,65 @@ static void case_udp(struct pw_owner *o, uint64_t base)
 	       (long long)held(o, base));
 }
 
+/* Sockets are made and closed until one's cookie falls on the slot of a
+ * socket still open: that one lives in the hash. */
+static void case_collision(struct pw_owner *o, uint64_t base,
+			   struct watch *w)
+{
+	struct pw_owner_stats st0, st1;
+	struct sockaddr_in a;
+	int l = listener(&a, 4), x, s = -1, acc = -1, tries;
+	uint64_t cx, late;
+
+	x = socket(AF_INET, SOCK_STREAM, 0);
+	cx = cookie_of(x);
+	for (tries = 0; tries < 8 * PW_ABI_SK_SLOTS; tries++) {
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		if (s < 0)
+			break;
+		if (((cookie_of(s) ^ cx) & (PW_ABI_SK_SLOTS - 1)) == 0)
+			break;
+		close(s);
+		s = -1;
+	}
+	if (!tap_ok(s >= 0 && l >= 0, "collision: a socket on a held slot "
+		    "after %d sockets", tries)) {
+		close(x);
+		return;
+	}
+	pw_owner_get_stats(o, &st0);
+	w->cookie = cookie_of(s);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0)
+		acc = accept(l, NULL, NULL);
+	/* A send looks the socket up again, and counts it late if the
+	 * lookup missed. */
+	tap_ok(acc >= 0 && write(s, "x", 1) == 1, "collision: connected "
+	       "and sent");
+	for (int i = 0; i < 20 && !w->connects; i++)
+		pw_owner_poll(o, 50);
+	pw_owner_get_stats(o, &st1);
+	late = st1.late_sockets - st0.late_sockets;
+	tap_ok(w->connects == 1 && w->pid == (uint32_t)getpid(),
+	       "collision: its connect reported once, with our pid (%d, %u)",
+	       w->connects, w->pid);
+	tap_eq_u64(late, 0, "collision: its details found in the hash, not "
+		   "made anew at use");
+	tap_ok(held(o, base) >= 4 - SLACK && held(o, base) <= 4 + SLACK,
+	       "collision: both sockets, the accepted one and the listener "
+	       "held (%lld)", (long long)held(o, base));
+	close(x);
+	close(acc);
+	close(s);
+	close(l);
+	tap_ok(held(o, base) <= SLACK, "collision: all gone after close "
+	       "(%lld)", (long long)held(o, base));
+}
+
 int main(void)
 {
 	struct pw_owner_config cfg;
 	struct pw_owner_stats st;
+	static struct watch w;
 	struct pw_owner *o;
 	struct pw_error err;
 
@@ -196,6 +281,8 @@ int main(void)
 	}
 	pw_owner_config_default(&cfg);
 	cfg.engine = PW_ENGINE_EBPF;
+	cfg.on_event = on_event;
+	cfg.ctx = &w;
 	pw_error_clear(&err);
 	o = pw_owner_start(&cfg, &err);
 	if (!o) {
@@ -207,6 +294,7 @@ int main(void)
 	case_unused(o, st.kernel_sockets);
 	case_never_accepted(o, st.kernel_sockets);
 	case_udp(o, st.kernel_sockets);
+	case_collision(o, st.kernel_sockets, &w);
 	pw_owner_get_stats(o, &st);
 	tap_eq_u64(st.storage_failures, 0, "no socket left without details");
 	pw_owner_stop(o);
