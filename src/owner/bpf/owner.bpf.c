@@ -296,15 +296,12 @@ static __always_inline struct pw_abi_sk_info *info_get(void *sk, __u64 cookie)
 	return bpf_sk_storage_get(&sk_info, sk, 0, 0);
 }
 
-/* A socket's details, created zeroed when missing; NULL when full. */
+/* Details, zeroed, for a socket that has none (info_get said so, or it
+ * is being created); NULL when full. */
 static __always_inline struct pw_abi_sk_info *info_new(void *sk, __u64 cookie)
 {
-	struct pw_abi_sk_info *info;
-
-	if (info_by_cookie) {
-		info = by_cookie_get(cookie);
-		return info ? info : by_cookie_new(cookie);
-	}
+	if (info_by_cookie)
+		return by_cookie_new(cookie);
 	return bpf_sk_storage_get(&sk_info, sk, 0,
 				  BPF_SK_STORAGE_GET_F_CREATE);
 }
@@ -1101,7 +1098,9 @@ int pw_iter_sockets(struct bpf_iter__task_file *ctx)
 	e.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	owner_from_task(&e.owner, task);
 	e.flags = PW_ABI_F_PREFILL;
-	info = info_new(sk, e.cookie);
+	info = info_get(sk, e.cookie);
+	if (!info)
+		info = info_new(sk, e.cookie);
 	if (info && !info->owner.pid) {
 		info->owner = e.owner;
 		info->netns = e.netns;
