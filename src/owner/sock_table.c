@@ -1,26 +1,62 @@
+/* Socket table. Laid out for a connection storm, where the table sits
+ * full and every new socket evicts the oldest entry: what costs there is
+ * cache misses, not instructions, so each structure is built to touch as
+ * few lines per event as it can.
+ *
+ * - Entries: one array allocated at the start for the cap (calloc, so
+ *   pages never used cost nothing), numbered from 1; entry 0 is the head
+ *   of the LRU list, which makes that list circular and its links
+ *   branch-free. Removed entries go on a free list and the next new
+ *   socket takes the last one removed, still in cache from its removal.
+ * - Cookie index: open addressing, each 16-byte slot holding the cookie
+ *   and its entry number, at most half full, linear probing. A cookie
+ *   that is not there (every new socket) costs one line in the common
+ *   case; a hit costs that line and the entry. Removal shifts the
+ *   following slots back instead of leaving tombstones, so searches never
+ *   lengthen as sockets come and go.
+ * - Tuple index: chains of entries hashed on protocol and ports, linked
+ *   by entry number both ways (see struct pw_sock_entry).
+ * - LRU list: in update order, head the most recent. */
 #include "owner/sock_table.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* tuple_prev of the first entry in a chain: its bucket, with this bit. */
+#define TUPLE_HEAD 0x80000000u
+
+/* Entry numbers must leave TUPLE_HEAD free; a billion sockets is far
+ * beyond what any kernel holds. */
+#define MAX_ENTRIES (1u << 30)
+
+struct cookie_slot {
+	uint64_t cookie;
+	uint32_t entry;		/* 0: empty */
+	uint32_t unused;	/* 16 bytes: four slots per line, none split */
+};
+
 struct pw_sock_table {
-	struct pw_sock_entry **by_cookie;
-	struct pw_sock_entry **by_tuple;
-	uint32_t nbuckets;	/* power of two, both hashes */
+	struct pw_sock_entry *e;	/* e[0]: the LRU list's head */
+	void *e_mem;			/* e before alignment, for free() */
+	struct cookie_slot *slots;
+	uint32_t *buckets;		/* tuple chains: first entry, 0 none */
+	uint32_t slot_mask, slot_shift;
+	uint32_t bucket_mask;
 	uint32_t max, count;
+	uint32_t fresh;			/* first entry never used yet */
+	uint32_t free;			/* removed entries, by lru_next */
 	uint64_t linger_ns;
 	uint64_t evictions;
-	struct pw_sock_entry *lru_head, *lru_tail; /* head: most recent */
 };
 
 static const uint8_t zero16[16];
 
-static uint32_t hash_cookie(const struct pw_sock_table *t, uint64_t cookie)
+/* Fibonacci hashing: the top bits of the cookie times 2^64 / phi. Kernel
+ * cookies come from a counter; consecutive ones land far apart and
+ * evenly, which keeps linear probing runs short. */
+static uint32_t cookie_home(const struct pw_sock_table *t, uint64_t cookie)
 {
-	cookie ^= cookie >> 33;
-	cookie *= 0xff51afd7ed558ccdull;
-	cookie ^= cookie >> 33;
-	return (uint32_t)cookie & (t->nbuckets - 1);
+	return (uint32_t)((cookie * 0x9e3779b97f4a7c15ull) >> t->slot_shift);
 }
 
 /* Endpoint hash: protocol and both ports (addresses are compared in the
@@ -32,135 +68,194 @@ static uint32_t hash_ports(const struct pw_sock_table *t, uint8_t proto,
 
 	h ^= proto * 40503u;
 	h ^= h >> 15;
-	return h & (t->nbuckets - 1);
+	return h & t->bucket_mask;
+}
+
+static uint32_t entry_number(const struct pw_sock_table *t,
+			     const struct pw_sock_entry *e)
+{
+	return (uint32_t)(e - t->e);
 }
 
 struct pw_sock_table *pw_sock_table_new(uint32_t max_entries,
 					uint64_t linger_ns)
 {
 	struct pw_sock_table *t = calloc(1, sizeof(*t));
+	uint32_t nslots = 16, nbuckets = 64;
 
 	if (!t)
 		return NULL;
 	t->max = max_entries ? max_entries : 65536;
+	if (t->max > MAX_ENTRIES)
+		t->max = MAX_ENTRIES;
 	t->linger_ns = linger_ns;
-	t->nbuckets = 64;
-	while (t->nbuckets < t->max && t->nbuckets < (1u << 30))
-		t->nbuckets <<= 1;
-	t->by_cookie = calloc(t->nbuckets, sizeof(*t->by_cookie));
-	t->by_tuple = calloc(t->nbuckets, sizeof(*t->by_tuple));
-	if (!t->by_cookie || !t->by_tuple) {
+	t->fresh = 1;
+	while (nslots < 2 * t->max)
+		nslots <<= 1;
+	while (nbuckets < t->max)
+		nbuckets <<= 1;
+	t->slot_mask = nslots - 1;
+	t->slot_shift = 64 - (uint32_t)__builtin_ctz(nslots);
+	t->bucket_mask = nbuckets - 1;
+
+	/* Entries start on a line (a large calloc is page + 16 bytes), so
+	 * each one's first 64 bytes are one line. */
+	t->e_mem = calloc(1, ((size_t)t->max + 1) * sizeof(*t->e) + 63);
+	t->slots = calloc(nslots, sizeof(*t->slots));
+	t->buckets = calloc(nbuckets, sizeof(*t->buckets));
+	if (!t->e_mem || !t->slots || !t->buckets) {
 		pw_sock_table_free(t);
 		return NULL;
 	}
+	t->e = (struct pw_sock_entry *)(((uintptr_t)t->e_mem + 63) &
+					~(uintptr_t)63);
 	return t;
 }
 
 void pw_sock_table_free(struct pw_sock_table *t)
 {
-	struct pw_sock_entry *e, *next;
-
 	if (!t)
 		return;
-	for (e = t->lru_head; e; e = next) {
-		next = e->lru_next;
-		free(e);
-	}
-	free(t->by_cookie);
-	free(t->by_tuple);
+	free(t->e_mem);
+	free(t->slots);
+	free(t->buckets);
 	free(t);
 }
 
-static void lru_unlink(struct pw_sock_table *t, struct pw_sock_entry *e)
+static void cookie_insert(struct pw_sock_table *t, uint64_t cookie,
+			  uint32_t entry)
 {
-	if (e->lru_prev)
-		e->lru_prev->lru_next = e->lru_next;
-	else
-		t->lru_head = e->lru_next;
-	if (e->lru_next)
-		e->lru_next->lru_prev = e->lru_prev;
-	else
-		t->lru_tail = e->lru_prev;
-	e->lru_prev = e->lru_next = NULL;
+	uint32_t i = cookie_home(t, cookie);
+
+	while (t->slots[i].entry)
+		i = (i + 1) & t->slot_mask;
+	t->slots[i].cookie = cookie;
+	t->slots[i].entry = entry;
 }
 
-static void lru_push(struct pw_sock_table *t, struct pw_sock_entry *e)
+/* Removes cookie (present) and closes the gap: each following slot of the
+ * run moves into it unless its home lies after the gap, where a search
+ * would no longer pass the gap on its way. */
+static void cookie_delete(struct pw_sock_table *t, uint64_t cookie)
 {
-	e->lru_prev = NULL;
-	e->lru_next = t->lru_head;
-	if (t->lru_head)
-		t->lru_head->lru_prev = e;
-	t->lru_head = e;
-	if (!t->lru_tail)
-		t->lru_tail = e;
+	uint32_t gap = cookie_home(t, cookie), i, home;
+
+	while (t->slots[gap].cookie != cookie || !t->slots[gap].entry)
+		gap = (gap + 1) & t->slot_mask;
+	for (i = (gap + 1) & t->slot_mask; t->slots[i].entry;
+	     i = (i + 1) & t->slot_mask) {
+		home = cookie_home(t, t->slots[i].cookie);
+		if (((i - home) & t->slot_mask) < ((i - gap) & t->slot_mask))
+			continue;	/* home in (gap, i]: stays */
+		t->slots[gap] = t->slots[i];
+		gap = i;
+	}
+	t->slots[gap].entry = 0;
+	t->slots[gap].cookie = 0;
 }
 
-static void tuple_unhash(struct pw_sock_entry *e)
+/* With entry 0 as the list's head both neighbours always exist. */
+static void lru_unlink(struct pw_sock_entry *e, uint32_t i)
 {
-	if (!e->tuple_pprev)
+	e[e[i].lru_prev].lru_next = e[i].lru_next;
+	e[e[i].lru_next].lru_prev = e[i].lru_prev;
+}
+
+static void lru_push(struct pw_sock_entry *e, uint32_t i)
+{
+	uint32_t head = e[0].lru_next;
+
+	e[i].lru_prev = 0;
+	e[i].lru_next = head;
+	e[head].lru_prev = i;
+	e[0].lru_next = i;
+}
+
+static void tuple_unhash(struct pw_sock_table *t, struct pw_sock_entry *e)
+{
+	uint32_t prev = e->tuple_prev, next = e->tuple_next;
+
+	if (!prev)
 		return;
-	*e->tuple_pprev = e->tuple_next;
-	if (e->tuple_next)
-		e->tuple_next->tuple_pprev = e->tuple_pprev;
-	e->tuple_next = NULL;
-	e->tuple_pprev = NULL;
+	if (prev & TUPLE_HEAD)
+		t->buckets[prev & ~TUPLE_HEAD] = next;
+	else
+		t->e[prev].tuple_next = next;
+	if (next)
+		t->e[next].tuple_prev = prev;
+	e->tuple_next = 0;
+	e->tuple_prev = 0;
 }
 
 static void remove_entry(struct pw_sock_table *t, struct pw_sock_entry *e)
 {
-	*e->cookie_pprev = e->cookie_next;
-	if (e->cookie_next)
-		e->cookie_next->cookie_pprev = e->cookie_pprev;
-	tuple_unhash(e);
-	lru_unlink(t, e);
+	uint32_t i = entry_number(t, e);
+
+	cookie_delete(t, e->cookie);
+	tuple_unhash(t, e);
+	lru_unlink(t->e, i);
+	e->lru_prev = 0;
+	e->lru_next = t->free;
+	t->free = i;
 	t->count--;
-	free(e);
 }
 
 struct pw_sock_entry *pw_sock_table_find(struct pw_sock_table *t,
 					 uint64_t cookie)
 {
-	struct pw_sock_entry *e;
+	const struct cookie_slot *s;
+	uint32_t i = cookie_home(t, cookie);
 
-	for (e = t->by_cookie[hash_cookie(t, cookie)]; e; e = e->cookie_next)
-		if (e->cookie == cookie)
-			return e;
-	return NULL;
+	for (;; i = (i + 1) & t->slot_mask) {
+		s = &t->slots[i];
+		if (!s->entry)
+			return NULL;
+		if (s->cookie == cookie)
+			return &t->e[s->entry];
+	}
 }
 
 struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
 					uint64_t cookie, uint64_t now_ns)
 {
 	struct pw_sock_entry *e = pw_sock_table_find(t, cookie);
-	uint32_t b;
+	uint32_t i;
 
 	if (e) {
-		lru_unlink(t, e);
-		goto out;
+		i = entry_number(t, e);
+		/* A socket's events come in bursts: when it is already the
+		 * most recent, its neighbours need not be touched. */
+		if (t->e[0].lru_next != i) {
+			lru_unlink(t->e, i);
+			lru_push(t->e, i);
+		}
+		e->last_ns = now_ns;
+		return e;
 	}
 	if (t->count >= t->max)
 		pw_sock_table_expire(t, now_ns);
-	if (t->count >= t->max && t->lru_tail) {
+	if (t->count >= t->max) {
+		struct pw_sock_entry *tail = &t->e[t->e[0].lru_prev];
+
 		/* Losing a closed socket early is the normal price of a busy
 		 * table; losing an open one is counted. */
-		if (!t->lru_tail->closed)
+		if (!tail->closed)
 			t->evictions++;
-		remove_entry(t, t->lru_tail);
+		remove_entry(t, tail);
 	}
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return NULL;
+	if (t->free) {
+		i = t->free;
+		t->free = t->e[i].lru_next;
+	} else {
+		i = t->fresh++;
+	}
+	e = &t->e[i];
+	memset(e, 0, sizeof(*e));
 	e->cookie = cookie;
-	b = hash_cookie(t, cookie);
-	e->cookie_next = t->by_cookie[b];
-	if (e->cookie_next)
-		e->cookie_next->cookie_pprev = &e->cookie_next;
-	e->cookie_pprev = &t->by_cookie[b];
-	t->by_cookie[b] = e;
-	t->count++;
-out:
 	e->last_ns = now_ns;
-	lru_push(t, e);
+	cookie_insert(t, cookie, i);
+	lru_push(t->e, i);
+	t->count++;
 	return e;
 }
 
@@ -177,23 +272,27 @@ static bool tuple_same(const struct pw_owner_tuple *a,
 void pw_sock_table_set_tuple(struct pw_sock_table *t, struct pw_sock_entry *e,
 			     const struct pw_owner_tuple *tuple)
 {
-	struct pw_sock_entry **head;
+	uint32_t b = hash_ports(t, tuple->proto, tuple->lport, tuple->rport);
+	uint32_t i = entry_number(t, e), head;
 
 	/* Most events repeat the endpoints the socket already has: the
 	 * chain is left alone (relinking touches two other entries, cache
 	 * misses in a table of thousands). */
-	if (e->has_tuple && e->tuple_pprev && tuple_same(&e->tuple, tuple))
+	if (e->has_tuple && e->tuple_prev && tuple_same(&e->tuple, tuple))
 		return;
-	tuple_unhash(e);
 	e->tuple = *tuple;
 	e->has_tuple = true;
-	head = &t->by_tuple[hash_ports(t, tuple->proto, tuple->lport,
-				       tuple->rport)];
-	e->tuple_next = *head;
-	if (e->tuple_next)
-		e->tuple_next->tuple_pprev = &e->tuple_next;
-	e->tuple_pprev = head;
-	*head = e;
+	/* Already first in the bucket it belongs to: relinking would put
+	 * it back where it is. */
+	if (e->tuple_prev == (TUPLE_HEAD | b))
+		return;
+	tuple_unhash(t, e);
+	head = t->buckets[b];
+	e->tuple_next = head;
+	e->tuple_prev = TUPLE_HEAD | b;
+	if (head)
+		t->e[head].tuple_prev = i;
+	t->buckets[b] = i;
 }
 
 void pw_sock_table_close(struct pw_sock_table *t, struct pw_sock_entry *e,
@@ -206,14 +305,16 @@ void pw_sock_table_close(struct pw_sock_table *t, struct pw_sock_entry *e,
 
 void pw_sock_table_expire(struct pw_sock_table *t, uint64_t now_ns)
 {
-	struct pw_sock_entry *e = t->lru_tail, *prev;
+	struct pw_sock_entry *e;
+	uint32_t i = t->e[0].lru_prev, prev;
 	int n;
 
 	/* The list is in update order, so the walk stops at the first entry
 	 * updated within the linger time: everything before it is newer.
 	 * Open entries that old stay (idle sockets); a bound on the walk
 	 * keeps a table full of them cheap. */
-	for (n = 0; e && n < 1024; n++, e = prev) {
+	for (n = 0; i && n < 1024; n++, i = prev) {
+		e = &t->e[i];
 		prev = e->lru_prev;
 		if (now_ns < e->last_ns || now_ns - e->last_ns <= t->linger_ns)
 			break;
@@ -263,9 +364,10 @@ static struct pw_sock_entry *best_in_bucket(struct pw_sock_table *t,
 {
 	struct pw_sock_entry *e, *best = NULL;
 	int best_score = 0, s;
+	uint32_t i = t->buckets[hash_ports(t, q->proto, q->lport, rport)];
 
-	e = t->by_tuple[hash_ports(t, q->proto, q->lport, rport)];
-	for (; e; e = e->tuple_next) {
+	for (; i; i = e->tuple_next) {
+		e = &t->e[i];
 		s = match_score(e, q, local_only);
 		if (s > best_score ||
 		    (s && s == best_score && e->last_ns > best->last_ns)) {
@@ -299,4 +401,118 @@ void pw_sock_table_stats(const struct pw_sock_table *t, uint64_t *count,
 {
 	*count = t->count;
 	*evictions = t->evictions;
+}
+
+uint32_t pw_sock_table_cookie_home(const struct pw_sock_table *t,
+				   uint64_t cookie, uint32_t *nslots)
+{
+	if (nslots)
+		*nslots = t->slot_mask + 1;
+	return cookie_home(t, cookie);
+}
+
+/* Marks of pw_sock_table_check, one byte per entry. */
+enum { SEEN_LRU = 1, SEEN_SLOT = 2, SEEN_CHAIN = 4, SEEN_FREE = 8 };
+
+static const char *check_slots(const struct pw_sock_table *t, uint8_t *seen)
+{
+	uint32_t i, j, home, used = 0;
+	const struct cookie_slot *s;
+
+	for (i = 0; i <= t->slot_mask; i++) {
+		s = &t->slots[i];
+		if (!s->entry)
+			continue;
+		used++;
+		if (s->entry >= t->fresh || !(seen[s->entry] & SEEN_LRU))
+			return "cookie slot names an entry not in the list";
+		if (seen[s->entry] & SEEN_SLOT)
+			return "entry in two cookie slots";
+		seen[s->entry] |= SEEN_SLOT;
+		if (t->e[s->entry].cookie != s->cookie)
+			return "cookie slot and its entry disagree";
+		/* A search starts at home and stops at the first empty
+		 * slot: none may lie between. */
+		home = cookie_home(t, s->cookie);
+		for (j = home; j != i; j = (j + 1) & t->slot_mask)
+			if (!t->slots[j].entry)
+				return "empty slot between a cookie and its home";
+	}
+	if (used != t->count)
+		return "cookie slots and count disagree";
+	if ((uint64_t)used * 2 > (uint64_t)t->slot_mask + 1)
+		return "cookie index over half full";
+	return NULL;
+}
+
+static const char *check_chains(const struct pw_sock_table *t, uint8_t *seen)
+{
+	const struct pw_sock_entry *e;
+	uint32_t b, i, prev, steps;
+
+	for (b = 0; b <= t->bucket_mask; b++) {
+		prev = TUPLE_HEAD | b;
+		for (i = t->buckets[b], steps = 0; i;
+		     prev = i, i = e->tuple_next) {
+			if (i >= t->fresh || !(seen[i] & SEEN_LRU))
+				return "tuple chain holds an entry not in the list";
+			if ((seen[i] & SEEN_CHAIN) || ++steps > t->count)
+				return "entry twice in tuple chains";
+			seen[i] |= SEEN_CHAIN;
+			e = &t->e[i];
+			if (e->tuple_prev != prev)
+				return "tuple chain back link wrong";
+			if (!e->has_tuple ||
+			    hash_ports(t, e->tuple.proto, e->tuple.lport,
+				       e->tuple.rport) != b)
+				return "entry in the wrong tuple chain";
+		}
+	}
+	for (i = 1; i < t->fresh; i++)
+		if ((seen[i] & SEEN_LRU) && t->e[i].has_tuple &&
+		    !(seen[i] & SEEN_CHAIN))
+			return "entry with endpoints in no tuple chain";
+	return NULL;
+}
+
+const char *pw_sock_table_check(const struct pw_sock_table *t)
+{
+	const char *why = NULL;
+	uint8_t *seen = calloc(t->fresh, 1);
+	uint32_t i, prev = 0, n = 0;
+
+	if (!seen)
+		return "out of memory";
+	for (i = t->e[0].lru_next; i; prev = i, i = t->e[i].lru_next) {
+		if (i >= t->fresh || (seen[i] & SEEN_LRU) || ++n > t->count) {
+			why = "LRU list broken or longer than count";
+			goto out;
+		}
+		if (t->e[i].lru_prev != prev) {
+			why = "LRU back link wrong";
+			goto out;
+		}
+		seen[i] |= SEEN_LRU;
+	}
+	if (t->e[0].lru_prev != prev || n != t->count || n > t->max) {
+		why = "LRU list tail or length wrong";
+		goto out;
+	}
+	for (i = t->free, n = 0; i; i = t->e[i].lru_next, n++) {
+		if (i >= t->fresh || seen[i]) {
+			why = "free list broken";
+			goto out;
+		}
+		seen[i] |= SEEN_FREE;
+	}
+	if (n + t->count != t->fresh - 1) {
+		why = "entries lost between the list and the free list";
+		goto out;
+	}
+	why = check_slots(t, seen);
+	if (!why)
+		why = check_chains(t, seen);
+out:
+	free(seen);
+	return why;
 }

@@ -12,23 +12,31 @@
 
 #include "owner/engine.h"
 
+/* Entries live in one array for the table's life, so a pointer to one
+ * stays valid until the entry is removed (expiry or eviction). The order
+ * of the fields is the table's: the first 64 bytes hold everything its
+ * own bookkeeping reads and writes (cookie, time, links, flags, the start
+ * of the endpoints), so unlinking a neighbour or judging the oldest entry
+ * touches one cache line of it; the owner fills the second. */
 struct pw_sock_entry {
 	uint64_t cookie;
-	struct pw_owner_tuple tuple;
+	uint64_t last_ns;	/* wall clock of the last event */
+
+	/* Links are entry numbers (0: none), not pointers: half the size,
+	 * and the table's own business. tuple_prev is 0 when the entry is
+	 * in no tuple chain, else the entry before it or, first in its
+	 * chain, the bucket with the top bit set, so removal needs no walk:
+	 * a client reusing ports quickly leaves dozens of lingering entries
+	 * with the same endpoints in one tuple bucket. */
+	uint32_t lru_prev, lru_next;
+	uint32_t tuple_next, tuple_prev;
+
 	bool has_tuple;
 	bool closed;
 	uint8_t method;		/* enum pw_owner_method */
 	uint8_t tcp_state;
+	struct pw_owner_tuple tuple;
 	struct pw_raw_owner owner;
-	uint64_t last_ns;	/* wall clock of the last event */
-
-	/* Hash chains keep a pointer to the link that points at the entry
-	 * (NULL when not in that hash), so removal needs no walk: a client
-	 * reusing ports quickly leaves dozens of lingering entries with the
-	 * same endpoints in one tuple bucket. */
-	struct pw_sock_entry *cookie_next, **cookie_pprev;
-	struct pw_sock_entry *tuple_next, **tuple_pprev;
-	struct pw_sock_entry *lru_prev, *lru_next;
 };
 
 struct pw_sock_table;
@@ -68,5 +76,15 @@ struct pw_sock_entry *pw_sock_table_listener(struct pw_sock_table *t,
 
 void pw_sock_table_stats(const struct pw_sock_table *t, uint64_t *count,
 			 uint64_t *evictions);
+
+/* For tests: the slot of the cookie index where a search for cookie
+ * starts, and (in *nslots) how many slots there are, to build collisions
+ * and wrap-around. */
+uint32_t pw_sock_table_cookie_home(const struct pw_sock_table *t,
+				   uint64_t cookie, uint32_t *nslots);
+
+/* For tests: walks every structure of the table and returns what is
+ * inconsistent (a static string), or NULL when all is well. */
+const char *pw_sock_table_check(const struct pw_sock_table *t);
 
 #endif
