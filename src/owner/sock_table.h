@@ -13,31 +13,20 @@
 #include "owner/engine.h"
 
 /* Entries live in one array for the table's life, so a pointer to one
- * stays valid until the entry is removed (expiry or eviction). The order
- * of the fields is the table's: the first 64 bytes hold everything its
- * own bookkeeping reads and writes (cookie, time, links, flags, the start
- * of the endpoints), so unlinking a neighbour or judging the oldest entry
- * touches one cache line of it; the owner fills the second. */
+ * stays valid until the entry is removed (expiry or eviction). The links
+ * between entries are kept apart from them (see sock_table.c). Aligned,
+ * an entry is two cache lines: the first holds all the table reads of it
+ * (cookie, time, flags, endpoints), the second the owner. */
 struct pw_sock_entry {
 	uint64_t cookie;
 	uint64_t last_ns;	/* wall clock of the last event */
-
-	/* Links are entry numbers (0: none), not pointers: half the size,
-	 * and the table's own business. tuple_prev is 0 when the entry is
-	 * in no tuple chain, else the entry before it or, first in its
-	 * chain, the bucket with the top bit set, so removal needs no walk:
-	 * a client reusing ports quickly leaves dozens of lingering entries
-	 * with the same endpoints in one tuple bucket. */
-	uint32_t lru_prev, lru_next;
-	uint32_t tuple_next, tuple_prev;
-
 	bool has_tuple;
 	bool closed;
 	uint8_t method;		/* enum pw_owner_method */
 	uint8_t tcp_state;
 	struct pw_owner_tuple tuple;
 	struct pw_raw_owner owner;
-};
+} __attribute__((aligned(64)));
 
 struct pw_sock_table;
 

@@ -255,16 +255,19 @@ static void test_cookie_index(void)
 	tap_eq_u64(count, 56, "56 left");
 	table_ok(t, "refill");
 
-	/* A corrupted link must be caught by the consistency walk, or the
+	/* A corrupted table must be caught by the consistency walk, or the
 	 * other tests' checks prove nothing. */
 	{
 		struct pw_sock_entry *e = pw_sock_table_find(t, c[2]);
-		uint32_t save = e->lru_prev;
 
-		e->lru_prev = save + 1;
+		e->cookie++;
 		tap_ok(pw_sock_table_check(t) != NULL,
-		       "consistency walk catches a broken link");
-		e->lru_prev = save;
+		       "consistency walk catches an entry its slot disowns");
+		e->cookie--;
+		e->has_tuple = true;
+		tap_ok(pw_sock_table_check(t) != NULL,
+		       "consistency walk catches endpoints in no chain");
+		e->has_tuple = false;
 	}
 	pw_sock_table_free(t);
 }
