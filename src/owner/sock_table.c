@@ -353,8 +353,8 @@ void pw_sock_table_set_tuple(struct pw_sock_table *t, struct pw_sock_entry *e,
 	uint32_t i = entry_number(t, e), head;
 
 	/* Most events repeat the endpoints the socket already has: the
-	 * chain is left alone (relinking touches two other entries, cache
-	 * misses in a table of thousands). */
+	 * chain is left alone (relinking writes two other entries' links,
+	 * cache misses in a table of thousands). */
 	if (e->has_tuple && t->l[i].tuple_prev && tuple_same(&e->tuple, tuple))
 		return;
 	e->tuple = *tuple;
