@@ -60,7 +60,7 @@ struct pw_sock_table {
 	struct sock_links *l;		/* l[0]: the LRU list's head */
 	struct cookie_slot *slots;
 	uint32_t *buckets;		/* tuple chains: first entry, 0 none */
-	uint32_t slot_mask;
+	uint32_t slot_mask, slot_shift;
 	uint32_t bucket_mask;
 	uint32_t max, count;
 	uint32_t fresh;			/* first entry never used yet */
@@ -71,15 +71,12 @@ struct pw_sock_table {
 
 static const uint8_t zero16[16];
 
-/* The cookie's low bits. The kernel hands cookies out from a counter (in
- * per-CPU runs), so the table's sockets, mostly the last few tens of
- * thousands made, have distinct low bits: slots rarely collide, and the
- * sockets of a burst sit in neighbouring slots, four to a cache line,
- * where a multiplicative hash spread them one miss each (a third more
- * time per connection in bench/sock_table_bench -x 64). */
+/* Fibonacci hashing: the top bits of the cookie times 2^64 / phi. Kernel
+ * cookies come from a counter; consecutive ones land far apart and
+ * evenly, which keeps linear probing runs short. */
 static uint32_t cookie_home(const struct pw_sock_table *t, uint64_t cookie)
 {
-	return (uint32_t)cookie & t->slot_mask;
+	return (uint32_t)((cookie * 0x9e3779b97f4a7c15ull) >> t->slot_shift);
 }
 
 /* Endpoint hash: protocol and both ports (addresses are compared in the
@@ -148,6 +145,7 @@ struct pw_sock_table *pw_sock_table_new(uint32_t max_entries,
 	while (nbuckets < t->max)
 		nbuckets <<= 1;
 	t->slot_mask = nslots - 1;
+	t->slot_shift = 64 - (uint32_t)__builtin_ctz(nslots);
 	t->bucket_mask = nbuckets - 1;
 
 	t->e = zeroed_pages(entries_size(t));
