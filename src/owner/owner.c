@@ -275,6 +275,11 @@ void pw_owner_ingest_sock(struct pw_owner *o,
 	deliver(o, &ev);
 }
 
+void pw_owner_prefetch_sock(struct pw_owner *o, uint64_t cookie, bool entry)
+{
+	pw_sock_table_prefetch(o->socks, cookie, entry);
+}
+
 void pw_owner_ingest_proc(struct pw_owner *o,
 			  const struct pw_raw_proc_event *raw)
 {

@@ -264,6 +264,22 @@ struct pw_sock_entry *pw_sock_table_find(struct pw_sock_table *t,
 	}
 }
 
+void pw_sock_table_prefetch(const struct pw_sock_table *t, uint64_t cookie,
+			    bool entry)
+{
+	const struct cookie_slot *s = &t->slots[cookie_home(t, cookie)];
+
+	if (!entry) {
+		__builtin_prefetch(s);
+		return;
+	}
+	/* The home slot only: a hint, and nearly every cookie sits there. */
+	if (s->entry && s->cookie == cookie) {
+		__builtin_prefetch(&t->e[s->entry], 1);
+		__builtin_prefetch(&t->l[s->entry], 1);
+	}
+}
+
 /* A full table evicts its tail for every new socket, and the next victim
  * is the new tail: start loading what its removal will read and write
  * (its cookie's slots, its tuple neighbours' links, the links of the one

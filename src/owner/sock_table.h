@@ -37,6 +37,13 @@ void pw_sock_table_free(struct pw_sock_table *t);
 struct pw_sock_entry *pw_sock_table_find(struct pw_sock_table *t,
 					 uint64_t cookie);
 
+/* Cache hints for a coming lookup of cookie, for a caller that knows the
+ * next cookies in advance (a batch of closes): the index slot first, then,
+ * a few lookups later and with the slot in cache, the entry and its links.
+ * Changes nothing. */
+void pw_sock_table_prefetch(const struct pw_sock_table *t, uint64_t cookie,
+			    bool entry);
+
 /* Finds or creates the entry of cookie (marks it most recent). */
 struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
 					uint64_t cookie, uint64_t now_ns);
