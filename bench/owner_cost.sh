@@ -153,6 +153,7 @@ measure() {	# measure off|table|json
 	sum[$1-tput]=$(( ${sum[$1-tput]:-0} + t ))
 	sum[$1-rate]=$(( ${sum[$1-rate]:-0} + r ))
 	sum[$1-proc]=$(( ${sum[$1-proc]:-0} + p ))
+	echo "$1 $round $t $r $c $p" >>"$tmp/rounds"
 	printf '  round %-5s  %8.2f Gbit/s  %7d conn/s  %6d procs/s\n' "$1" \
 		"$(gbit "$t")" "$r" "$p"
 }
@@ -198,6 +199,32 @@ row throughput tput
 row "conn rate" rate conn/s
 row "CPU/conn" cpu
 row "proc storm" proc proc/s
+# Each mode against the off round just before it, median over rounds: the
+# machine drifts between rounds and one disturbed round moves a mean of
+# sums; paired rounds and a median do not.
+medians() {	# medians FIELD LABEL
+	local line m
+	line=$(printf '%-24s' "$2")
+	for m in table json capture; do
+		line+=$(awk -v m="$m" -v f="$1" '
+			$1 == "off" { off[$2] = $f }
+			$1 == m && off[$2] { r[n++] = 100 * ($f - off[$2]) / off[$2] }
+			END {
+				for (i = 0; i < n; i++)
+					for (j = i + 1; j < n; j++)
+						if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+				if (!n) { printf " %8s", "-"; exit }
+				v = n % 2 ? r[int(n / 2)] : (r[n / 2 - 1] + r[n / 2]) / 2
+				printf " %+7.1f%%", v
+			}' "$tmp/rounds")
+	done
+	echo "$line"
+}
+echo
+printf '%-24s %8s %8s %8s\n' "median of paired rounds" table json capture
+medians 3 throughput
+medians 4 "conn rate"
+medians 5 CPU/conn
 echo "goals: throughput >= -3%, connection rate >= -5%"
 echo "events lost while measuring: $(awk '{ s += $1 } END { print s + 0 }' "$tmp/lost")"
 echo
