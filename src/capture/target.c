@@ -101,16 +101,14 @@ bool pw_cap_cgroup_populated(const struct pw_cap_cgroup *cg)
 
 	if (cg->dirfd < 0)
 		return false;
-	/* Read again from the start: the kernel makes the text anew. */
-	if (cg->eventsfd >= 0) {
-		n = pread(cg->eventsfd, buf, sizeof(buf) - 1, 0);
-		if (n < 0)
-			return true;
-		buf[n] = 0;
-	} else if (read_small(cg->dirfd, "cgroup.events", buf,
-			      sizeof(buf)) < 0) {
+	/* Read again from the start: the kernel makes the text anew.
+	 * Unreadable counts as populated. */
+	if (cg->eventsfd < 0)
 		return true;
-	}
+	n = pread(cg->eventsfd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return true;
+	buf[n] = 0;
 	p = strstr(buf, "populated ");
 	return !p || p[10] != '0';
 }

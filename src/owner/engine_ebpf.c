@@ -685,8 +685,6 @@ static int ebpf_packet_target(void *state, bool cgroup, uint64_t id,
 	const void *key = cgroup ? (const void *)&id : (const void *)&pid;
 	__u64 *bits = cgroup ? en->skel->bss->target_cgroup_bits :
 			      en->skel->bss->target_pid_bits;
-	size_t nwords = sizeof(en->skel->bss->target_pid_bits) /
-			sizeof(uint64_t);
 	uint8_t one = 1;
 
 	if (!cgroup && id > UINT32_MAX)
@@ -695,8 +693,8 @@ static int ebpf_packet_target(void *state, bool cgroup, uint64_t id,
 		/* The programs look at the map only when the id's bit is
 		 * set (owner.bpf.c, target_pid_bits): the bit first, so the
 		 * entry is never there unseen. Bits stay set. */
-		__atomic_fetch_or(&bits[(id / 64) % nwords], 1ull << (id % 64),
-				  __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(&bits[PW_ABI_TARGET_WORD(id)],
+				  PW_ABI_TARGET_BIT(id), __ATOMIC_SEQ_CST);
 		return bpf_map_update_elem(bpf_map__fd(map), key, &one,
 					   BPF_ANY) ? -errno : 0;
 	}

@@ -116,9 +116,9 @@ struct pw_owner_config {
 	uint64_t closed_linger_ns;	/* closed sockets stay findable; 30 s */
 	uint32_t ringbuf_bytes;		/* eBPF ring buffer; default 8 MiB */
 	uint32_t udp_peers;		/* eBPF UDP peer map; default 65536 */
-	/* eBPF: open sockets the kernel keeps details of when no packet
-	 * tap runs (a hash by cookie; beyond it sockets are counted as
-	 * storage failures and owned from user space); default 262144. */
+	/* eBPF, no packet tap: open sockets whose slot in the direct-mapped
+	 * array a live one holds, kept in a hash by cookie instead (beyond
+	 * it they are counted as storage failures); default 262144. */
 	uint32_t open_sockets;
 	/* eBPF: wake the reader only when this much waits, else drain
 	 * every drain_ms (0: wake per event); default 64 KiB. */
@@ -171,7 +171,7 @@ struct pw_owner_stats {
 	uint64_t udp_peers;		/* UDP (socket, peer) pairs reported */
 	uint64_t prefilled;		/* sockets found at start */
 	uint64_t sockets;		/* in the table now */
-	uint64_t kernel_sockets;	/* eBPF: in the kernel's socket hash */
+	uint64_t kernel_sockets;	/* eBPF: details held by cookie */
 	uint64_t socket_evictions;	/* table full: oldest dropped */
 	uint64_t procs;			/* in the cache now */
 	uint64_t proc_evictions;

@@ -77,6 +77,13 @@ struct pw_abi_sk_info {
 	__u32 flags;		/* enum pw_abi_flags */
 };
 
+/* Capture targets' bitmaps (owner.bpf.c, target_pid_bits): a pid's or
+ * cgroup id's word and bit, the same in the kernel and user space. */
+#define PW_ABI_TARGET_BITS 4096
+#define PW_ABI_TARGET_WORDS (PW_ABI_TARGET_BITS / 64)
+#define PW_ABI_TARGET_WORD(id) (((id) / 64) % PW_ABI_TARGET_WORDS)
+#define PW_ABI_TARGET_BIT(id) (1ull << ((id) % 64))
+
 /* A slot of the direct-mapped socket array (owner.bpf.c, sk_slots): cookie
  * 0 is free. One cache line. */
 #define PW_ABI_SK_SLOTS 65536
@@ -156,8 +163,8 @@ enum pw_abi_counter {
 	PW_CNT_LATE_STORAGE,	/* storage created after socket() */
 	PW_CNT_PKT_LOST, /* packet record dropped: its ring buffer full */
 	PW_CNT_PKT_SENT,	/* packet records written */
-	PW_CNT_SK_ADD,		/* socket hash: entries added */
-	PW_CNT_SK_DROP,		/* socket hash: entries removed */
+	PW_CNT_SK_ADD,		/* details by cookie: entries added */
+	PW_CNT_SK_DROP,		/* details by cookie: entries removed */
 	PW_CNT_MAX,
 };
 

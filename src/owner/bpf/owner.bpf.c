@@ -184,13 +184,12 @@ struct {
  * load, where the hash lookups cost every other process ~100 ns at each
  * socket, send and receive while a capture runs. User space sets the
  * bits of the targets it adds; the process hooks those they add. */
-#define TARGET_BITS 4096
-__u64 target_pid_bits[TARGET_BITS / 64];
-__u64 target_cgroup_bits[TARGET_BITS / 64];
+__u64 target_pid_bits[PW_ABI_TARGET_WORDS];
+__u64 target_cgroup_bits[PW_ABI_TARGET_WORDS];
 
 static __always_inline bool maybe_target(const __u64 *bits, __u64 id)
 {
-	return bits[(id / 64) % (TARGET_BITS / 64)] & (1ull << (id % 64));
+	return bits[PW_ABI_TARGET_WORD(id)] & PW_ABI_TARGET_BIT(id);
 }
 
 static __always_inline bool is_target_pid(__u32 tgid)
@@ -210,8 +209,8 @@ static __always_inline void add_target_pid(__u32 tgid)
 	__u8 one = 1;
 
 	bpf_map_update_elem(&target_pids, &tgid, &one, BPF_ANY);
-	__sync_fetch_and_or(&target_pid_bits[(tgid / 64) % (TARGET_BITS / 64)],
-			    1ull << (tgid % 64));
+	__sync_fetch_and_or(&target_pid_bits[PW_ABI_TARGET_WORD(tgid)],
+			    PW_ABI_TARGET_BIT(tgid));
 }
 
 /* Command names (comm, NUL-padded) whose processes become targets at
@@ -944,21 +943,21 @@ static __always_inline void state_change(struct sock *sk, __u64 cookie,
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 {
-	__u64 cookie;
-
-	if (sk->sk_protocol != IPPROTO_TCP)
-		return 0;
-	if (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV ||
-	    oldstate == TCP_ESTABLISHED)
-		state_change(sk, bpf_get_socket_cookie(sk), oldstate,
-			     newstate);
+	bool reported = oldstate == TCP_SYN_SENT ||
+			oldstate == TCP_SYN_RECV || oldstate == TCP_ESTABLISHED;
 	/* A socket no process holds (released, or accepted by the kernel
 	 * and never accept()ed) ends here: its entry goes (released ones
 	 * lost theirs at release already). */
-	if (info_by_cookie && newstate == TCP_CLOSE && !sk->sk_socket) {
-		cookie = bpf_get_socket_cookie(sk);
+	bool gone = info_by_cookie && newstate == TCP_CLOSE && !sk->sk_socket;
+	__u64 cookie;
+
+	if ((!reported && !gone) || sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	cookie = bpf_get_socket_cookie(sk);
+	if (reported)
+		state_change(sk, cookie, oldstate, newstate);
+	if (gone)
 		info_drop(cookie);
-	}
 	return 0;
 }
 
@@ -1188,8 +1187,10 @@ static __always_inline void on_packet(struct __sk_buff *skb, __u32 dir)
 	sk = bpf_sk_fullsock(sk);
 	if (!sk || (sk->family != AF_INET && sk->family != AF_INET6))
 		return;
-	m.cookie = bpf_get_socket_cookie(skb);
-	m.info = info_get(sk, m.cookie);
+	/* With the taps on, details are in socket storage (info_by_cookie
+	 * is off): no cookie is needed to find them, and it is taken only
+	 * for the packets the filter keeps. */
+	m.info = bpf_sk_storage_get(&sk_info, sk, 0, 0);
 	if (pkt_filter) {
 		if (!m.info)
 			return;
@@ -1199,6 +1200,7 @@ static __always_inline void on_packet(struct __sk_buff *skb, __u32 dir)
 	}
 	m.flags = dir | (m.info ? 0 : PW_ABI_PKT_NO_OWNER);
 	m.netns = m.info ? m.info->netns : 0;
+	m.cookie = bpf_get_socket_cookie(skb);
 	m.ifindex = skb->ifindex;
 	m.family = skb->protocol == bpf_htons(0x86dd) ? AF_INET6 : AF_INET;
 	len = skb->len;
