@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "procwire.h"
+#include "sock_cookie.h"
 #include "tap.h"
 
 struct pair {
@@ -27,15 +28,6 @@ static uint16_t local_port(int fd)
 	if (ss.ss_family == AF_INET6)
 		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
-static uint64_t cookie_of(int fd)
-{
-	uint64_t c = 0;
-	socklen_t len = sizeof(c);
-
-	getsockopt(fd, SOL_SOCKET, 57 /* SO_COOKIE */, &c, &len);
-	return c;
 }
 
 /* A TCP connection over 127.0.0.1 with both ends in this process. */
@@ -108,7 +100,7 @@ static void test_ports(void)
 			found_listen++;
 		if (q->proto == PROCWIRE_TCP && q->state == 1 &&
 		    q->local_port == p.cport && q->remote_port == p.lport &&
-		    q->cookie == cookie_of(p.client))
+		    q->cookie == sock_cookie(p.client))
 			found_client++;
 		if (q->proto == PROCWIRE_UDP && q->family == PROCWIRE_IPV6 &&
 		    q->local_port == local_port(u6) && q->local_addr[15] == 1)
@@ -167,8 +159,8 @@ static void test_lookup(enum procwire_engine engine, const char *name,
 		   "connection open before start found, right method");
 	tap_eq_u64(o.pid, (uint64_t)getpid(), "its owner is this process");
 	tap_ok(strstr(o.exe, "test-api") != NULL, "exe filled in");
-	tap_eq_u64(o.cookie == cookie_of(before.client) ||
-		   o.cookie == cookie_of(before.server), 1,
+	tap_eq_u64(o.cookie == sock_cookie(before.client) ||
+		   o.cookie == sock_cookie(before.server), 1,
 		   "cookie of one end of the connection");
 
 	/* Made after start: found within the wait. */
@@ -178,7 +170,7 @@ static void test_lookup(enum procwire_engine engine, const char *name,
 		tap_eq_u64((uint64_t)r, (uint64_t)want_method_after,
 			   "new connection found within the wait");
 		tap_eq_u64(o.pid, (uint64_t)getpid(), "new connection's owner");
-		r = procwire_lookup_cookie(pw, cookie_of(after.client), &o);
+		r = procwire_lookup_cookie(pw, sock_cookie(after.client), &o);
 		tap_ok(r > 0 && o.pid == (uint32_t)getpid(),
 		       "lookup by cookie");
 		close_pair(&after);

@@ -16,6 +16,7 @@
 
 #include "owner/owner.h"
 #include "owner/owner_abi.h"
+#include "sock_cookie.h"
 #include "tap.h"
 
 /* More than a close queue holds: two sockets per connection. */
@@ -58,15 +59,6 @@ static void on_event(const struct pw_owner_event *ev, void *ctx)
 		s->close_before_open++;
 	if (ev->owner.pid != (uint32_t)getpid())
 		s->close_wrong_owner++;
-}
-
-static uint64_t cookie_of(int fd)
-{
-	uint64_t c = 0;
-	socklen_t len = sizeof(c);
-
-	getsockopt(fd, SOL_SOCKET, 57 /* SO_COOKIE */, &c, &len);
-	return c;
 }
 
 static double now_s(void)
@@ -123,8 +115,8 @@ static bool run_case(bool in_order, struct run *r)
 			break;
 		fds[2 * i] = c;
 		fds[2 * i + 1] = s;
-		r->socks[r->n++].cookie = cookie_of(c);
-		r->socks[r->n++].cookie = cookie_of(s);
+		r->socks[r->n++].cookie = sock_cookie(c);
+		r->socks[r->n++].cookie = sock_cookie(s);
 		/* Read now and then, as a consumer would: the opens are
 		 * known before the closes pile up. */
 		if (i % 100 == 99)

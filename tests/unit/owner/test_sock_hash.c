@@ -19,6 +19,7 @@
 
 #include "owner/owner.h"
 #include "owner/owner_abi.h"
+#include "sock_cookie.h"
 #include "tap.h"
 
 #define N 100
@@ -42,15 +43,6 @@ static void on_event(const struct pw_owner_event *ev, void *ctx)
 		w->connects++;
 		w->pid = ev->owner.pid;
 	}
-}
-
-static uint64_t cookie_of(int fd)
-{
-	uint64_t c = 0;
-	socklen_t len = sizeof(c);
-
-	getsockopt(fd, SOL_SOCKET, 57 /* SO_COOKIE */, &c, &len);
-	return c;
 }
 
 static bool lo_up(void)
@@ -101,6 +93,27 @@ static void close_all(int *fds, int n)
 			close(fds[i]);
 }
 
+/* Opens N connections to the listener l at a, client and accepted socket
+ * side by side in fds (2 * N, -1 where none), each written to once when
+ * use; returns how many were made. */
+static int open_pairs(int l, const struct sockaddr_in *a, int *fds, bool use)
+{
+	int i;
+
+	for (i = 0; i < 2 * N; i++)
+		fds[i] = -1;
+	for (i = 0; l >= 0 && i < N; i++) {
+		fds[2 * i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(fds[2 * i], (const struct sockaddr *)a, sizeof(*a)))
+			break;
+		fds[2 * i + 1] = accept(l, NULL, NULL);
+		if (use && (write(fds[2 * i], "x", 1) != 1 ||
+			    write(fds[2 * i + 1], "y", 1) != 1))
+			break;
+	}
+	return i;
+}
+
 /* N connections held open, used both ways, then closed. */
 static void case_used(struct pw_owner *o, uint64_t base)
 {
@@ -108,16 +121,7 @@ static void case_used(struct pw_owner *o, uint64_t base)
 	struct sockaddr_in a;
 	int l = listener(&a, N), i;
 
-	memset(fds, -1, sizeof(fds));
-	for (i = 0; l >= 0 && i < N; i++) {
-		fds[2 * i] = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(fds[2 * i], (struct sockaddr *)&a, sizeof(a)))
-			break;
-		fds[2 * i + 1] = accept(l, NULL, NULL);
-		if (write(fds[2 * i], "x", 1) != 1 ||
-		    write(fds[2 * i + 1], "y", 1) != 1)
-			break;
-	}
+	i = open_pairs(l, &a, fds, true);
 	tap_ok(i == N, "used: %d connections made", i);
 	tap_ok(held(o, base) >= 2 * N + 1 - SLACK,
 	       "used: client, accepted and listener sockets held (%lld)",
@@ -136,13 +140,7 @@ static void case_unused(struct pw_owner *o, uint64_t base)
 	struct sockaddr_in a;
 	int l = listener(&a, N), i;
 
-	memset(fds, -1, sizeof(fds));
-	for (i = 0; l >= 0 && i < N; i++) {
-		fds[2 * i] = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(fds[2 * i], (struct sockaddr *)&a, sizeof(a)))
-			break;
-		fds[2 * i + 1] = accept(l, NULL, NULL);
-	}
+	i = open_pairs(l, &a, fds, false);
 	tap_ok(i == N, "unused: %d connections made", i);
 	for (i = 0; i < N; i++)
 		close(fds[2 * i + 1]);
@@ -216,12 +214,12 @@ static void case_collision(struct pw_owner *o, uint64_t base,
 	uint64_t cx, late;
 
 	x = socket(AF_INET, SOCK_STREAM, 0);
-	cx = cookie_of(x);
+	cx = sock_cookie(x);
 	for (tries = 0; tries < 8 * PW_ABI_SK_SLOTS; tries++) {
 		s = socket(AF_INET, SOCK_STREAM, 0);
 		if (s < 0)
 			break;
-		if (((cookie_of(s) ^ cx) & (PW_ABI_SK_SLOTS - 1)) == 0)
+		if (((sock_cookie(s) ^ cx) & (PW_ABI_SK_SLOTS - 1)) == 0)
 			break;
 		close(s);
 		s = -1;
@@ -232,7 +230,7 @@ static void case_collision(struct pw_owner *o, uint64_t base,
 		return;
 	}
 	pw_owner_get_stats(o, &st0);
-	w->cookie = cookie_of(s);
+	w->cookie = sock_cookie(s);
 	if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0)
 		acc = accept(l, NULL, NULL);
 	/* A send looks the socket up again, and counts it late if the
