@@ -327,11 +327,13 @@ static __always_inline void owner_from_task(struct pw_abi_owner *o,
 
 /* The current task as a BTF pointer: its own fields are read with plain
  * (fault-checked) loads. Pointers it holds (parent, group leader,
- * namespaces) are followed with probe reads instead: the verifier checks
- * each direct walk through them with linear searches of the kernel's BTF,
- * which, inlined into every hook, was half of procwire's start-up time;
- * the probe reads cost ~0.1 us once per socket, never per packet or
- * send. */
+ * namespaces) are followed with probe reads instead: loading them
+ * directly gives the verifier typed pointers to track through every hook,
+ * which took procwire's start-up from 80 to 135 ms. Each probe read or
+ * helper costs ~25-50 ns, and this runs twice per connection (socket
+ * created, accepted socket first used), so the common case skips the ones
+ * it can: a process's first thread is its group leader, whose start time
+ * is its own, and the name is copied without a helper call. */
 static __always_inline void owner_from_current(struct pw_abi_owner *o)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
@@ -342,8 +344,13 @@ static __always_inline void owner_from_current(struct pw_abi_owner *o)
 	o->uid = (__u32)bpf_get_current_uid_gid();
 	o->cgroup_id = bpf_get_current_cgroup_id();
 	o->ppid = BPF_CORE_READ(t, real_parent, tgid);
-	o->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
-	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	if (o->pid == o->tid)
+		o->start_ns = t->start_boottime;
+	else
+		o->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+	/* May tear against a concurrent rename, as the helper's copy may;
+	 * user space terminates it. */
+	__builtin_memcpy(o->comm, t->comm, sizeof(o->comm));
 }
 
 static __always_inline __u32 current_netns(void)
