@@ -73,9 +73,12 @@ void pw_owner_ingest_proc(struct pw_owner *o,
 			  const struct pw_raw_proc_event *ev);
 void pw_owner_ingest_packet(struct pw_owner *o,
 			    const struct pw_owner_packet *p);
-/* Cache hints for the socket of a coming event (see
- * pw_sock_table_prefetch). */
-void pw_owner_prefetch_sock(struct pw_owner *o, uint64_t cookie, bool entry);
+/* Cache hints for the socket of a coming event, in two stages a few
+ * events apart (see pw_sock_table_prefetch): its cookie and, when proto
+ * is not 0, the endpoints it will be indexed under. */
+void pw_owner_prefetch_sock(struct pw_owner *o, uint64_t cookie,
+			    uint8_t proto, uint16_t lport, uint16_t rport,
+			    bool entry);
 
 /* Wall clock minus CLOCK_BOOTTIME, for turning kernel times into dates. */
 int64_t pw_owner_boot_to_wall_ns(void);

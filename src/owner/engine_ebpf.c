@@ -23,6 +23,7 @@
 #include "owner/engine.h"
 #include "owner/owner.skel.h"
 #include "owner/owner_abi.h"
+#include "owner/ring_ahead.h"
 
 #define MAX_LINKS 32
 
@@ -30,6 +31,7 @@ struct ebpf_engine {
 	struct pw_owner *o;
 	struct owner_bpf *skel;
 	struct ring_buffer *rb;
+	struct pw_ring_ahead ahead;	/* of the events ring */
 	struct pw_abi_closeq *closeq;	/* mapped, one per CPU; or NULL */
 	size_t closeq_bytes;
 	uint64_t *heads;		/* ncpus: a drain's snapshot */
@@ -156,11 +158,48 @@ static void handle_proc(struct ebpf_engine *en,
 	pw_owner_ingest_proc(en->o, &raw);
 }
 
+/* Depths of the look-ahead: index lines 8 records ahead, and 4 ahead,
+ * with those in cache, the entry and chain links they point to. */
+#define RING_AHEAD_INDEX 8
+#define RING_AHEAD_ENTRY 4
+
+static void warm_record(struct ebpf_engine *en, const void *r, uint32_t len,
+			bool entry)
+{
+	const struct pw_abi_sock_event *e = r;
+	uint32_t kind;
+
+	if (len < sizeof(*e))
+		return;
+	memcpy(&kind, r, sizeof(kind));
+	if (kind < PW_ABI_EXEC)
+		pw_owner_prefetch_sock(en->o, e->cookie, e->proto, e->sport,
+				       e->dport, entry);
+}
+
+/* The socket records after this one are in the ring already: their
+ * table lines load while this one is handled (as the close queue's drain
+ * does for closes). */
+static void warm_ahead(struct ebpf_engine *en)
+{
+	const void *r;
+	uint32_t len;
+
+	pw_ring_ahead_step(&en->ahead);
+	while ((r = pw_ring_ahead_next(&en->ahead, 0, RING_AHEAD_INDEX,
+				       &len)))
+		warm_record(en, r, len, false);
+	while ((r = pw_ring_ahead_next(&en->ahead, 1, RING_AHEAD_ENTRY,
+				       &len)))
+		warm_record(en, r, len, true);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct ebpf_engine *en = ctx;
 	uint32_t kind;
 
+	warm_ahead(en);
 	if (size < sizeof(kind))
 		return 0;
 	memcpy(&kind, data, sizeof(kind));
@@ -352,7 +391,7 @@ static void prefetch_close(struct ebpf_engine *en, struct pw_abi_closeq *q,
 		__ATOMIC_RELAXED);
 
 	if (cookie)
-		pw_owner_prefetch_sock(en->o, cookie, entry);
+		pw_owner_prefetch_sock(en->o, cookie, 0, 0, 0, entry);
 }
 
 static int closeq_drain(struct ebpf_engine *en, const uint64_t *heads)
@@ -407,6 +446,7 @@ static void ebpf_stop(void *state)
 		munmap(en->closeq, en->closeq_bytes);
 	free(en->heads);
 	ring_buffer__free(en->rb);
+	pw_ring_ahead_unmap(&en->ahead);
 	for (i = 0; i < en->nlinks; i++)
 		bpf_link__destroy(en->links[i]);
 	owner_bpf__destroy(en->skel);
@@ -570,6 +610,16 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 		pw_error_set(err, -errno, "cannot map the ring buffer: %s",
 			     strerror(errno));
 		goto fail;
+	}
+	/* Only a hint: without it records are handled the same, slower. */
+	if (cfg->socket_events) {
+		int r = pw_ring_ahead_map(&en->ahead,
+			bpf_map__fd(en->skel->maps.events),
+			bpf_map__max_entries(en->skel->maps.events));
+
+		if (r < 0)
+			pw_debug("no look-ahead in the ring buffer: %s",
+				 strerror(-r));
 	}
 	if (en->skel->rodata->close_queue && map_closeq(en, err) < 0)
 		goto fail;

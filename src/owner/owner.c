@@ -275,9 +275,14 @@ void pw_owner_ingest_sock(struct pw_owner *o,
 	deliver(o, &ev);
 }
 
-void pw_owner_prefetch_sock(struct pw_owner *o, uint64_t cookie, bool entry)
+void pw_owner_prefetch_sock(struct pw_owner *o, uint64_t cookie,
+			    uint8_t proto, uint16_t lport, uint16_t rport,
+			    bool entry)
 {
 	pw_sock_table_prefetch(o->socks, cookie, entry);
+	if (proto)
+		pw_sock_table_prefetch_ports(o->socks, proto, lport, rport,
+					     entry);
 }
 
 void pw_owner_ingest_proc(struct pw_owner *o,

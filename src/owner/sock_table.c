@@ -280,6 +280,18 @@ void pw_sock_table_prefetch(const struct pw_sock_table *t, uint64_t cookie,
 	}
 }
 
+void pw_sock_table_prefetch_ports(const struct pw_sock_table *t,
+				  uint8_t proto, uint16_t lport,
+				  uint16_t rport, bool chain)
+{
+	const uint32_t *b = &t->buckets[hash_ports(t, proto, lport, rport)];
+
+	if (!chain)
+		__builtin_prefetch(b);
+	else if (*b)
+		__builtin_prefetch(&t->l[*b], 1);
+}
+
 /* A full table evicts its tail for every new socket, and the next victim
  * is the new tail: start loading what its removal will read and write
  * (its cookie's slots, its tuple neighbours' links, the links of the one

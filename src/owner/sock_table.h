@@ -44,6 +44,13 @@ struct pw_sock_entry *pw_sock_table_find(struct pw_sock_table *t,
 void pw_sock_table_prefetch(const struct pw_sock_table *t, uint64_t cookie,
 			    bool entry);
 
+/* The same for a coming set_tuple with these ports: the bucket first,
+ * then (chain true) the links of the entry heading it, which an insertion
+ * rewrites. */
+void pw_sock_table_prefetch_ports(const struct pw_sock_table *t,
+				  uint8_t proto, uint16_t lport,
+				  uint16_t rport, bool chain);
+
 /* Finds or creates the entry of cookie (marks it most recent). */
 struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
 					uint64_t cookie, uint64_t now_ns);
