@@ -794,6 +794,16 @@ int pw_sock_release(struct bpf_sock *ctx)
 	return 1;
 }
 
+/* A kernel socket's cookie (tracing programs): the kernel makes it on
+ * first request and keeps it in the socket, so once made it is one load
+ * instead of a helper call (this runs on every send and receive). */
+static __always_inline __u64 sk_cookie(struct sock *sk)
+{
+	__u64 c = (__u64)sk->__sk_common.skc_cookie.counter;
+
+	return c ? c : bpf_get_socket_cookie(sk);
+}
+
 /* Every send and receive, in the syscall of the process doing it: the
  * first use of an accepted or inherited socket names its real owner. */
 static __always_inline void on_use(struct sock *sk, bool send)
@@ -813,7 +823,7 @@ static __always_inline void on_use(struct sock *sk, bool send)
 		return;
 	if (current_is_self_or_kthread())
 		return;
-	cookie = bpf_get_socket_cookie(sk);
+	cookie = sk_cookie(sk);
 	info = info_current(sk, cookie, &created);
 	if (!info)
 		return;
@@ -960,7 +970,7 @@ int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 
 	if ((!reported && !gone) || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	cookie = bpf_get_socket_cookie(sk);
+	cookie = sk_cookie(sk);
 	if (reported)
 		state_change(sk, cookie, oldstate, newstate);
 	if (gone)
