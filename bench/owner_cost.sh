@@ -11,7 +11,10 @@
 # JSON to /dev/null (`procwire events --json`, "json"), and while
 # `procwire capture` records another, idle process (owners taken from
 # packets, no socket events: what a capture costs everyone else,
-# "capture"), alternating rounds in the same invocation:
+# "capture"), and a second time without it ("off2": how far two rounds
+# of the same thing differ here, the resolution of every other column),
+# alternating rounds in the same invocation, each round in a rotated order
+# so that no mode always follows the same one:
 #   1. iperf3 TCP throughput a -> b                 (goal: <= 3% lower)
 #   2. connect+exchange+close rate from 4 processes (goal: <= 5% lower),
 #      and the machine's CPU time per connection meanwhile (all processes
@@ -21,7 +24,8 @@
 # through the library (median, p99), for eBPF and for polling.
 #
 # Usage: bench/owner_cost.sh [SECONDS_PER_ROUND] [ROUNDS]
-# Environment: PW_BUILD (default build).
+# Environment: PW_BUILD (default build); PW_BENCH_ONLY=rate measures the
+# connection rate alone (more rounds in the same time).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 PW_BUILD=${PW_BUILD:-$root/build}
@@ -30,6 +34,7 @@ PEER=$PW_BUILD/tests/unit/owner/owner_peer
 LATENCY=$PW_BUILD/tests/unit/owner/owner_latency
 secs=${1:-5}
 rounds=${2:-3}
+only=${PW_BENCH_ONLY:-}
 tag="pwb-$$"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -146,30 +151,45 @@ proc_storm() {	# short-lived processes per second, one connection each
 gbit() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1e9 }'; }
 
 declare -A sum
-measure() {	# measure off|table|json
-	local t r c p
-	t=$(throughput); r=$(conn_rate); c=$(cat "$tmp/cpu"); p=$(proc_storm)
+measure() {	# measure MODE
+	local t=0 r c p=0
+	[ "$only" = rate ] || t=$(throughput)
+	r=$(conn_rate); c=$(cat "$tmp/cpu")
+	[ "$only" = rate ] || p=$(proc_storm)
 	sum[$1-cpu]=$(( ${sum[$1-cpu]:-0} + c ))
 	sum[$1-tput]=$(( ${sum[$1-tput]:-0} + t ))
 	sum[$1-rate]=$(( ${sum[$1-rate]:-0} + r ))
 	sum[$1-proc]=$(( ${sum[$1-proc]:-0} + p ))
 	echo "$1 $round $t $r $c $p" >>"$tmp/rounds"
-	printf '  round %-5s  %8.2f Gbit/s  %7d conn/s  %6d procs/s\n' "$1" \
+	if [ "$only" = rate ]; then
+		printf '  round %-7s  %7d conn/s\n' "$1" "$r"
+		return
+	fi
+	printf '  round %-7s  %8.2f Gbit/s  %7d conn/s  %6d procs/s\n' "$1" \
 		"$(gbit "$t")" "$r" "$p"
 }
 
+run_mode() {	# run_mode MODE: measures with that mode's procwire running
+	case $1 in
+	table) events_on --summary ;;
+	json) events_on --json ;;
+	capture) capture_on ;;
+	esac
+	# What the previous mode left to the kernel (its maps and programs
+	# are freed after procwire exits, through RCU and work queues) and
+	# what procwire does right after it says ready would count against
+	# this mode's round.
+	sleep 1
+	measure "$1"
+	[ -z "$ev_pid" ] || events_off
+}
+
+order=(off table json capture off2)
 echo "procwire owner_cost: $rounds rounds of ${secs}s each way, $(nproc) CPUs, $(uname -r)"
 for ((round = 0; round < rounds; round++)); do
-	measure off
-	events_on --summary
-	measure table
-	events_off
-	events_on --json
-	measure json
-	events_off
-	capture_on
-	measure capture
-	events_off
+	for ((k = 0; k < ${#order[@]}; k++)); do
+		run_mode "${order[(round + k) % ${#order[@]}]}"
+	done
 done
 
 ratio() {	# ratio MODE KEY: MODE against off, in percent
@@ -177,7 +197,7 @@ ratio() {	# ratio MODE KEY: MODE against off, in percent
 		awk '{ printf "%+.1f%%", 100 * ($1 - $2) / $2 }'
 }
 echo
-modes="off table json capture"
+modes="off table json capture off2"
 row() {	# row LABEL KEY UNIT: mean per mode, then each against off
 	local m line
 	line=$(printf '%-11s' "$1")
@@ -194,38 +214,44 @@ row() {	# row LABEL KEY UNIT: mean per mode, then each against off
 	done
 	echo "$line"
 }
-printf '%-11s %13s %13s %13s %13s %8s %8s %8s\n' "" $modes table json capture
-row throughput tput
+printf '%-11s %13s %13s %13s %13s %13s %8s %8s %8s %8s\n' "" $modes \
+	table json capture off2
+[ "$only" = rate ] || row throughput tput
 row "conn rate" rate conn/s
 row "CPU/conn" cpu
-row "proc storm" proc proc/s
-# Each mode against the off round just before it, median over rounds: the
-# machine drifts between rounds and one disturbed round moves a mean of
-# sums; paired rounds and a median do not.
+[ "$only" = rate ] || row "proc storm" proc proc/s
+# Each mode against the off round of the same round, median over rounds:
+# the machine drifts between rounds and one disturbed round moves a mean
+# of sums; paired rounds and a median do not.
 medians() {	# medians FIELD LABEL
 	local line m
 	line=$(printf '%-24s' "$2")
-	for m in table json capture; do
+	for m in table json capture off2; do
 		line+=$(awk -v m="$m" -v f="$1" '
 			$1 == "off" { off[$2] = $f }
-			$1 == m && off[$2] { r[n++] = 100 * ($f - off[$2]) / off[$2] }
+			$1 == m { v[$2] = $f }
 			END {
+				for (k in v)
+					if (off[k])
+						r[n++] = 100 * (v[k] - off[k]) / off[k]
 				for (i = 0; i < n; i++)
 					for (j = i + 1; j < n; j++)
 						if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
 				if (!n) { printf " %8s", "-"; exit }
-				v = n % 2 ? r[int(n / 2)] : (r[n / 2 - 1] + r[n / 2]) / 2
-				printf " %+7.1f%%", v
+				med = n % 2 ? r[int(n / 2)] : (r[n / 2 - 1] + r[n / 2]) / 2
+				printf " %+7.1f%%", med
 			}' "$tmp/rounds")
 	done
 	echo "$line"
 }
 echo
-printf '%-24s %8s %8s %8s\n' "median of paired rounds" table json capture
-medians 3 throughput
+printf '%-24s %8s %8s %8s %8s\n' "median of paired rounds" table json \
+	capture off2
+[ "$only" = rate ] || medians 3 throughput
 medians 4 "conn rate"
 medians 5 CPU/conn
-echo "goals: throughput >= -3%, connection rate >= -5%"
+echo "goals: throughput >= -3%, connection rate >= -5%; off2 (no procwire" \
+	"either) shows how far apart two equal rounds come on this machine"
 echo "events lost while measuring: $(awk '{ s += $1 } END { print s + 0 }' "$tmp/lost")"
 echo
 "$LATENCY" ebpf 5000
