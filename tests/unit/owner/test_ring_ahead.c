@@ -91,17 +91,30 @@ static bool ids_are(const uint64_t *ids, int n, uint64_t first, int want)
 	return true;
 }
 
+/* An empty ring, then n records from position 0 with ids first..., the
+ * one numbered flagged (-1: none) with flags; their positions in at.
+ * Returns the position after them. */
+static uint64_t fill(uint64_t *at, int n, uint64_t first, int flagged,
+		     uint32_t flags)
+{
+	uint64_t pos = 0;
+
+	memset(ring, 0, 2 * PAGE + 2 * SIZE);
+	for (int i = 0; i < n; i++) {
+		at[i] = pos;
+		pos = put_record(pos, first + (uint64_t)i,
+				 i == flagged ? flags : 0);
+	}
+	return pos;
+}
+
 static void test_leads(void)
 {
 	struct pw_ring_ahead ra;
-	uint64_t ids[16], pos = 0, at[12];
+	uint64_t ids[16], pos, at[12];
 	int n;
 
-	memset(ring, 0, 2 * PAGE + 2 * SIZE);
-	for (int i = 0; i < 10; i++) {
-		at[i] = pos;
-		pos = put_record(pos, 100 + (uint64_t)i, 0);
-	}
+	pos = fill(at, 10, 100, -1, 0);
 	set_positions(at[0], pos);
 	pw_ring_ahead_view(&ra, ring, PAGE, SIZE);
 
@@ -142,16 +155,11 @@ static void test_leads(void)
 static void test_busy_discard(void)
 {
 	struct pw_ring_ahead ra;
-	uint64_t ids[16], pos = 0, at[8];
+	uint64_t ids[16], pos, at[8];
 	int n;
 
-	memset(ring, 0, 2 * PAGE + 2 * SIZE);
-	for (int i = 0; i < 6; i++) {
-		at[i] = pos;
-		pos = put_record(pos, 200 + (uint64_t)i,
-				 i == 2 ? BPF_RINGBUF_DISCARD_BIT :
-				 i == 4 ? BPF_RINGBUF_BUSY_BIT : 0);
-	}
+	pos = fill(at, 6, 200, 2, BPF_RINGBUF_DISCARD_BIT);
+	set_flags(at[4], BPF_RINGBUF_BUSY_BIT);
 	set_positions(at[0], pos);
 	pw_ring_ahead_view(&ra, ring, PAGE, SIZE);
 	pw_ring_ahead_step(&ra);
