@@ -27,6 +27,13 @@
 
 #define MAX_LINKS 32
 
+/* How far the readers look ahead of the record or close they handle (the
+ * ring's records, the close queues' closes): the table's index lines for
+ * the socket WARM_INDEX ahead, and WARM_ENTRY ahead, with those in cache,
+ * the entry and links they point to (pw_owner_prefetch_sock). */
+#define WARM_INDEX 8
+#define WARM_ENTRY 4
+
 struct ebpf_engine {
 	struct pw_owner *o;
 	struct owner_bpf *skel;
@@ -158,11 +165,6 @@ static void handle_proc(struct ebpf_engine *en,
 	pw_owner_ingest_proc(en->o, &raw);
 }
 
-/* Depths of the look-ahead: index lines 8 records ahead, and 4 ahead,
- * with those in cache, the entry and chain links they point to. */
-#define RING_AHEAD_INDEX 8
-#define RING_AHEAD_ENTRY 4
-
 static void warm_record(struct ebpf_engine *en, const void *r, uint32_t len,
 			bool entry)
 {
@@ -186,11 +188,9 @@ static void warm_ahead(struct ebpf_engine *en)
 	uint32_t len;
 
 	pw_ring_ahead_step(&en->ahead);
-	while ((r = pw_ring_ahead_next(&en->ahead, 0, RING_AHEAD_INDEX,
-				       &len)))
+	while ((r = pw_ring_ahead_next(&en->ahead, 0, WARM_INDEX, &len)))
 		warm_record(en, r, len, false);
-	while ((r = pw_ring_ahead_next(&en->ahead, 1, RING_AHEAD_ENTRY,
-				       &len)))
+	while ((r = pw_ring_ahead_next(&en->ahead, 1, WARM_ENTRY, &len)))
 		warm_record(en, r, len, true);
 }
 
@@ -381,8 +381,6 @@ static void closeq_heads(struct ebpf_engine *en, uint64_t *heads)
 					     __ATOMIC_ACQUIRE);
 }
 
-#define CLOSEQ_AHEAD 8
-
 static void prefetch_close(struct ebpf_engine *en, struct pw_abi_closeq *q,
 			   uint64_t idx, bool entry)
 {
@@ -417,13 +415,11 @@ static int closeq_drain(struct ebpf_engine *en, const uint64_t *heads)
 			/* Each close's socket is a cache miss or two in a
 			 * table of tens of thousands: the closes ahead are
 			 * known, so their lines load while these are
-			 * handled (a slot 8 ahead, an entry 4 ahead). */
-			if (tail + CLOSEQ_AHEAD < heads[cpu])
-				prefetch_close(en, q, tail + CLOSEQ_AHEAD,
-					       false);
-			if (tail + CLOSEQ_AHEAD / 2 < heads[cpu])
-				prefetch_close(en, q, tail + CLOSEQ_AHEAD / 2,
-					       true);
+			 * handled. */
+			if (tail + WARM_INDEX < heads[cpu])
+				prefetch_close(en, q, tail + WARM_INDEX, false);
+			if (tail + WARM_ENTRY < heads[cpu])
+				prefetch_close(en, q, tail + WARM_ENTRY, true);
 			raw.cookie = cookie;
 			raw.ts_ns = s->ts_ns + (uint64_t)en->boot_to_wall;
 			__atomic_store_n(&s->cookie, 0, __ATOMIC_RELAXED);
@@ -488,8 +484,8 @@ static int open_skel(struct ebpf_engine *en, const struct pw_owner_config *cfg,
 		bpf_map__set_max_entries(en->skel->maps.sk_slots,
 					 PW_ABI_SK_SLOTS);
 		bpf_map__set_max_entries(en->skel->maps.sk_hash,
-					 cfg->open_sockets ?
-					 cfg->open_sockets : 262144);
+					 cfg->open_sockets ? cfg->open_sockets :
+					 PW_OWNER_OPEN_SOCKETS);
 	}
 	/* Packet hooks only when someone consumes packets. */
 	if (cfg->on_packet) {

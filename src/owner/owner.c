@@ -95,7 +95,7 @@ void pw_owner_config_default(struct pw_owner_config *cfg)
 	cfg->socket_events = true;
 	cfg->ringbuf_bytes = 8u << 20;
 	cfg->udp_peers = 65536;
-	cfg->open_sockets = 262144;
+	cfg->open_sockets = PW_OWNER_OPEN_SOCKETS;
 	cfg->wakeup_bytes = 64u << 10;
 	cfg->drain_ms = 10;
 }

@@ -108,6 +108,8 @@ struct pw_owner_packet {
 typedef void (*pw_owner_packet_fn)(const struct pw_owner_packet *p,
 				   void *ctx);
 
+#define PW_OWNER_OPEN_SOCKETS 262144
+
 struct pw_owner_config {
 	enum pw_owner_engine_kind engine;
 	uint64_t poll_interval_ns;	/* polling engine; default 1 s */
@@ -118,7 +120,8 @@ struct pw_owner_config {
 	uint32_t udp_peers;		/* eBPF UDP peer map; default 65536 */
 	/* eBPF, no packet tap: open sockets whose slot in the direct-mapped
 	 * array a live one holds, kept in a hash by cookie instead (beyond
-	 * it they are counted as storage failures); default 262144. */
+	 * it they are counted as storage failures); default
+	 * PW_OWNER_OPEN_SOCKETS. */
 	uint32_t open_sockets;
 	/* eBPF: wake the reader only when this much waits, else drain
 	 * every drain_ms (0: wake per event); default 64 KiB. */

@@ -127,6 +127,16 @@ static size_t links_size(const struct pw_sock_table *t)
 	return ((size_t)t->max + 1) * sizeof(*t->l);
 }
 
+static size_t slots_size(const struct pw_sock_table *t)
+{
+	return ((size_t)t->slot_mask + 1) * sizeof(*t->slots);
+}
+
+static size_t buckets_size(const struct pw_sock_table *t)
+{
+	return ((size_t)t->bucket_mask + 1) * sizeof(*t->buckets);
+}
+
 struct pw_sock_table *pw_sock_table_new(uint32_t max_entries,
 					uint64_t linger_ns)
 {
@@ -150,8 +160,8 @@ struct pw_sock_table *pw_sock_table_new(uint32_t max_entries,
 
 	t->e = zeroed_pages(entries_size(t));
 	t->l = zeroed_pages(links_size(t));
-	t->slots = zeroed_pages((size_t)nslots * sizeof(*t->slots));
-	t->buckets = zeroed_pages((size_t)nbuckets * sizeof(*t->buckets));
+	t->slots = zeroed_pages(slots_size(t));
+	t->buckets = zeroed_pages(buckets_size(t));
 	if (!t->e || !t->l || !t->slots || !t->buckets) {
 		pw_sock_table_free(t);
 		return NULL;
@@ -165,19 +175,28 @@ void pw_sock_table_free(struct pw_sock_table *t)
 		return;
 	free_pages(t->e, entries_size(t));
 	free_pages(t->l, links_size(t));
-	free_pages(t->slots, ((size_t)t->slot_mask + 1) * sizeof(*t->slots));
-	free_pages(t->buckets,
-		   ((size_t)t->bucket_mask + 1) * sizeof(*t->buckets));
+	free_pages(t->slots, slots_size(t));
+	free_pages(t->buckets, buckets_size(t));
 	free(t);
 }
 
-static void cookie_insert(struct pw_sock_table *t, uint64_t cookie,
-			  uint32_t entry)
+/* The slot holding cookie, or the empty slot that ends its run when it
+ * is absent (where an insertion puts it). */
+static uint32_t cookie_slot_of(const struct pw_sock_table *t, uint64_t cookie)
 {
 	uint32_t i = cookie_home(t, cookie);
 
-	while (t->slots[i].entry)
+	while (t->slots[i].entry && t->slots[i].cookie != cookie)
 		i = (i + 1) & t->slot_mask;
+	return i;
+}
+
+/* cookie is absent. */
+static void cookie_insert(struct pw_sock_table *t, uint64_t cookie,
+			  uint32_t entry)
+{
+	uint32_t i = cookie_slot_of(t, cookie);
+
 	t->slots[i].cookie = cookie;
 	t->slots[i].entry = entry;
 }
@@ -187,10 +206,8 @@ static void cookie_insert(struct pw_sock_table *t, uint64_t cookie,
  * would no longer pass the gap on its way. */
 static void cookie_delete(struct pw_sock_table *t, uint64_t cookie)
 {
-	uint32_t gap = cookie_home(t, cookie), i, home;
+	uint32_t gap = cookie_slot_of(t, cookie), i, home;
 
-	while (t->slots[gap].cookie != cookie || !t->slots[gap].entry)
-		gap = (gap + 1) & t->slot_mask;
 	for (i = (gap + 1) & t->slot_mask; t->slots[i].entry;
 	     i = (i + 1) & t->slot_mask) {
 		home = cookie_home(t, t->slots[i].cookie);
@@ -252,16 +269,9 @@ static void remove_entry(struct pw_sock_table *t, struct pw_sock_entry *e)
 struct pw_sock_entry *pw_sock_table_find(struct pw_sock_table *t,
 					 uint64_t cookie)
 {
-	const struct cookie_slot *s;
-	uint32_t i = cookie_home(t, cookie);
+	const struct cookie_slot *s = &t->slots[cookie_slot_of(t, cookie)];
 
-	for (;; i = (i + 1) & t->slot_mask) {
-		s = &t->slots[i];
-		if (!s->entry)
-			return NULL;
-		if (s->cookie == cookie)
-			return &t->e[s->entry];
-	}
+	return s->entry ? &t->e[s->entry] : NULL;
 }
 
 void pw_sock_table_prefetch(const struct pw_sock_table *t, uint64_t cookie,

@@ -921,7 +921,7 @@ static __always_inline void state_change(struct sock *sk, __u64 cookie,
 	if (oldstate == TCP_SYN_RECV) {
 		if (newstate != TCP_ESTABLISHED)
 			return;
-		/* In the hash an accepted socket starts here, its owner
+		/* Kept by cookie, an accepted socket starts here, its owner
 		 * unknown until its first user. */
 		if (!info && info_by_cookie) {
 			info = info_new(sk, cookie);
