@@ -133,7 +133,9 @@ conn_rate() {	# connections per second, 4 processes; CPU in $tmp/cpu
 	# nanoseconds: steadier than the rate on a shared VM
 	echo $(( (b1 - b0) * 1000000000 / $(getconf CLK_TCK) / (sum ? sum : 1) )) \
 		>"$tmp/cpu"
-	echo $((sum / secs))
+	# each client's count over the time it really ran (rate N NS)
+	cat "$tmp"/rate.[1-4] |
+		awk '{ r += $2 * 1e9 / $3 } END { printf "%d\n", r }'
 }
 
 proc_storm() {	# short-lived processes per second, one connection each
