@@ -20,6 +20,11 @@
 #      and the machine's CPU time per connection meanwhile (all processes
 #      and the kernel: what attribution adds per connection)
 #   3. a storm of short-lived processes, one connection each (procs/s)
+#   4. the rate of 2. again, in half-second windows alternately with and
+#      without one attribution context's hooks (bench/hook_ab.c), and the
+#      same with the hooks on in both (A against A): the host's swings
+#      mostly cancel within a pair, so this resolves about 1 % where the
+#      rounds resolve 5-8 % (PW_BENCH_AB_SECS, default 40 s each)
 # and the event latency from connect() to the owner being queryable
 # through the library (median, p99), for eBPF and for polling.
 #
@@ -32,9 +37,11 @@ PW_BUILD=${PW_BUILD:-$root/build}
 PROCWIRE=$PW_BUILD/procwire
 PEER=$PW_BUILD/tests/unit/owner/owner_peer
 LATENCY=$PW_BUILD/tests/unit/owner/owner_latency
+HOOK_AB=$PW_BUILD/bench/hook-ab
 secs=${1:-5}
 rounds=${2:-3}
 only=${PW_BENCH_ONLY:-}
+ab_secs=${PW_BENCH_AB_SECS:-40}
 tag="pwb-$$"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -256,5 +263,10 @@ echo "goals: throughput >= -3%, connection rate >= -5%; off2 (no procwire" \
 	"either) shows how far apart two equal rounds come on this machine"
 echo "events lost while measuring: $(awk '{ s += $1 } END { print s + 0 }' "$tmp/lost")"
 echo
+if [ -x "$HOOK_AB" ]; then
+	ip netns exec "$tag-a" "$HOOK_AB" 10.79.0.2 7001 "$ab_secs" 500 4 --dry
+	ip netns exec "$tag-a" "$HOOK_AB" 10.79.0.2 7001 "$ab_secs" 500 4
+	echo
+fi
 "$LATENCY" ebpf 5000
 "$LATENCY" polling 30 2>/dev/null

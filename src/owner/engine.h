@@ -61,6 +61,9 @@ struct pw_owner_engine_ops {
 	/* Packet targets (NULL: no packet hooks). */
 	int (*packet_target)(void *state, bool cgroup, uint64_t id, bool add);
 	int (*packet_target_name)(void *state, const char *comm, bool add);
+	/* Detaches the kernel hooks or attaches them again (NULL: the
+	 * engine has none). */
+	int (*set_hooks)(void *state, bool attached, struct pw_error *err);
 };
 
 extern const struct pw_owner_engine_ops pw_engine_ebpf_ops;

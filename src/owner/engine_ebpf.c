@@ -44,6 +44,7 @@ struct ebpf_engine {
 	uint64_t *heads;		/* ncpus: a drain's snapshot */
 	int drain_ms;			/* reader's timer when batched */
 	struct bpf_link *links[MAX_LINKS];
+	int pkt_cgfd;			/* the caller's; see attach_all */
 	unsigned nlinks;
 	int cgfd;
 	int ncpus;
@@ -628,7 +629,8 @@ static int ebpf_start(struct pw_owner *o, const struct pw_owner_config *cfg,
 	}
 	/* Hooks first, then the iterator: a socket made in between is seen
 	 * by both, never by neither. */
-	if (attach_all(en, cfg->packet_cgroup_fd, err) < 0)
+	en->pkt_cgfd = cfg->packet_cgroup_fd;
+	if (attach_all(en, en->pkt_cgfd, err) < 0)
 		goto fail;
 	en->boot_to_wall = pw_owner_boot_to_wall_ns();
 	if (prefill(en, err) < 0)
@@ -765,6 +767,25 @@ static int ebpf_packet_target_name(void *state, const char *comm, bool add)
 	return bpf_map_delete_elem(fd, key) && errno != ENOENT ? -errno : 0;
 }
 
+/* Without its links a program stays loaded, and its maps and the ring
+ * with it: sockets made while detached are found at their first use, as
+ * those from before the start are. */
+static int ebpf_set_hooks(void *state, bool attached, struct pw_error *err)
+{
+	struct ebpf_engine *en = state;
+	unsigned i;
+
+	if (attached && en->nlinks)
+		return 0;
+	if (attached && !attach_all(en, en->pkt_cgfd, err))
+		return 0;
+	/* detaching, or undoing half an attach */
+	for (i = 0; i < en->nlinks; i++)
+		bpf_link__destroy(en->links[i]);
+	en->nlinks = 0;
+	return attached ? -1 : 0;
+}
+
 const struct pw_owner_engine_ops pw_engine_ebpf_ops = {
 	.name = "ebpf",
 	.method = PW_OWNER_EBPF_SOCKET,
@@ -775,4 +796,5 @@ const struct pw_owner_engine_ops pw_engine_ebpf_ops = {
 	.stop = ebpf_stop,
 	.packet_target = ebpf_packet_target,
 	.packet_target_name = ebpf_packet_target_name,
+	.set_hooks = ebpf_set_hooks,
 };

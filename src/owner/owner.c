@@ -358,6 +358,15 @@ int pw_owner_packet_target_name(struct pw_owner *o, const char *comm,
 	return o->ops->packet_target_name(o->engine, comm, add);
 }
 
+int pw_owner_set_hooks(struct pw_owner *o, bool attached,
+		       struct pw_error *err)
+{
+	if (!o->ops->set_hooks)
+		return pw_error_set(err, -EOPNOTSUPP, "the %s engine has no "
+				    "kernel hooks", o->ops->name);
+	return o->ops->set_hooks(o->engine, attached, err);
+}
+
 struct pw_owner *pw_owner_start(const struct pw_owner_config *cfg,
 				struct pw_error *err)
 {

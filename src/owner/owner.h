@@ -241,6 +241,13 @@ int pw_owner_packet_target(struct pw_owner *o, bool cgroup, uint64_t id,
 int pw_owner_packet_target_name(struct pw_owner *o, const char *comm,
 				bool add);
 
+/* Detaches the engine's kernel hooks (attribution pauses; sockets made
+ * meanwhile get their owner at their first use, like those from before
+ * the start) or attaches them again. For measuring what the hooks cost
+ * (bench/hook_ab.c). -EOPNOTSUPP for an engine without hooks. */
+int pw_owner_set_hooks(struct pw_owner *o, bool attached,
+		       struct pw_error *err);
+
 const char *pw_owner_engine_name(const struct pw_owner *o);
 enum pw_owner_method pw_owner_engine_method(const struct pw_owner *o);
 void pw_owner_get_stats(struct pw_owner *o, struct pw_owner_stats *st);
