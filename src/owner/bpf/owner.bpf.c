@@ -230,6 +230,38 @@ static __always_inline void count(__u32 idx)
 		(*v)++;
 }
 
+/* Bytes each CPU put in each ring (enum ring) since it last woke the
+ * reader. Counting them here, rather than asking the ring how much waits
+ * (bpf_ringbuf_query), saves a helper call per record and a read of the
+ * positions the reader keeps writing from another CPU. Up to ncpus *
+ * wakeup_bytes can then wait for a wakeup, far below a ring's size, and
+ * the drain timer reads them anyway. A task preempted between the load
+ * and the store here can make a CPU's count a record off, no more. */
+enum ring { RING_EVENTS, RING_PACKETS, RING_COUNT };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RING_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} unwoken SEC(".maps");
+
+static __always_inline __u64 wakeup_flags(__u32 ring, __u32 bytes)
+{
+	__u64 *n;
+
+	if (!wakeup_bytes)
+		return 0;
+	n = bpf_map_lookup_elem(&unwoken, &ring);
+	if (!n)
+		return 0;
+	*n += bytes;
+	if (*n < wakeup_bytes)
+		return BPF_RB_NO_WAKEUP;
+	*n = 0;
+	return BPF_RB_FORCE_WAKEUP;
+}
+
 static __always_inline struct pw_abi_sk_slot *slot_of(__u64 cookie)
 {
 	__u32 i = (__u32)cookie & (PW_ABI_SK_SLOTS - 1);
@@ -325,29 +357,40 @@ static __always_inline void owner_from_task(struct pw_abi_owner *o,
 	bpf_probe_read_kernel_str(o->comm, sizeof(o->comm), t->comm);
 }
 
-/* The current task as a BTF pointer: its own fields are read with plain
- * (fault-checked) loads. Pointers it holds (parent, group leader,
- * namespaces) are followed with probe reads instead: loading them
- * directly gives the verifier typed pointers to track through every hook,
- * which took procwire's start-up from 80 to 135 ms. Each probe read or
- * helper costs ~25-50 ns, and this runs twice per connection (socket
- * created, accepted socket first used), so the common case skips the ones
- * it can: a process's first thread is its group leader, whose start time
- * is its own, and the name is copied without a helper call. */
+/* A kernel pointer as an untrusted typed one: loads through it are plain
+ * loads the JIT guards with an exception-table entry (a fault reads 0),
+ * where each BPF_CORE_READ step is a helper call into
+ * copy_from_kernel_nofault (25-50 ns here, with return thunks on every
+ * call under SRSO mitigation). The verifier tracks no lifetime for it;
+ * trusted pointers loaded from current through every hook took start-up
+ * from 80 to 135 ms. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+static __always_inline struct task_struct *current_untrusted(void)
+{
+	return bpf_rdonly_cast(bpf_get_current_task_btf(),
+			       bpf_core_type_id_kernel(struct task_struct));
+}
+
+/* The current task, its own fields and those it points to read with
+ * plain loads. This runs twice per connection (socket created, accepted
+ * socket first used): a process's first thread is its group leader,
+ * whose start time is its own, and the name is copied without a helper
+ * call. */
 static __always_inline void owner_from_current(struct pw_abi_owner *o)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = current_untrusted();
 	__u64 id = bpf_get_current_pid_tgid();
 
 	o->pid = id >> 32;
 	o->tid = (__u32)id;
 	o->uid = (__u32)bpf_get_current_uid_gid();
 	o->cgroup_id = bpf_get_current_cgroup_id();
-	o->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	o->ppid = t->real_parent->tgid;
 	if (o->pid == o->tid)
 		o->start_ns = t->start_boottime;
 	else
-		o->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+		o->start_ns = t->group_leader->start_boottime;
 	/* May tear against a concurrent rename, as the helper's copy may;
 	 * user space terminates it. */
 	__builtin_memcpy(o->comm, t->comm, sizeof(o->comm));
@@ -355,9 +398,7 @@ static __always_inline void owner_from_current(struct pw_abi_owner *o)
 
 static __always_inline __u32 current_netns(void)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	return BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+	return current_untrusted()->nsproxy->net_ns->ns.inum;
 }
 
 static __always_inline bool current_is_self_or_kthread(void)
@@ -395,14 +436,9 @@ static __always_inline bool inet_tcp_udp(__u32 family, __u32 type,
 	       (type == SOCK_DGRAM && proto == IPPROTO_UDP);
 }
 
-static __always_inline void submit(void *e)
+static __always_inline void submit(void *e, __u32 bytes)
 {
-	__u64 flags = 0;
-
-	if (wakeup_bytes)
-		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
-			wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, wakeup_flags(RING_EVENTS, bytes));
 }
 
 static __always_inline struct pw_abi_sock_event *reserve_sock(__u32 kind)
@@ -547,7 +583,7 @@ int pw_sock_create(struct bpf_sock *ctx)
 	e->cookie = cookie;
 	e->family = ctx->family;
 	e->proto = ctx->protocol;
-	submit(e);
+	submit(e, sizeof(*e));
 	return 1;
 }
 
@@ -590,7 +626,7 @@ static __always_inline void post_bind(struct bpf_sock *ctx, bool v6)
 		a = ctx->src_ip6[2]; __builtin_memcpy(e->saddr + 8, &a, 4);
 		a = ctx->src_ip6[3]; __builtin_memcpy(e->saddr + 12, &a, 4);
 	}
-	submit(e);
+	submit(e, sizeof(*e));
 }
 
 SEC("cgroup/post_bind4")
@@ -694,7 +730,7 @@ static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
 	e->dport = key.port;
 	__builtin_memcpy(e->daddr, key.addr, 16);
 	e->flags |= PW_ABI_F_PEER;
-	submit(e);
+	submit(e, sizeof(*e));
 }
 
 SEC("cgroup/sendmsg4")
@@ -765,7 +801,7 @@ static __always_inline void report_close(const struct pw_abi_sk_info *info,
 	e->cookie = cookie;
 	e->family = family;
 	e->proto = proto;
-	submit(e);
+	submit(e, sizeof(*e));
 }
 
 SEC("cgroup/sock_release")
@@ -862,7 +898,7 @@ static __always_inline void on_use(struct sock *sk, bool send)
 	copy_info(e, info);
 	e->cookie = cookie;
 	tuple_from_sk(e, sk);
-	submit(e);
+	submit(e, sizeof(*e));
 }
 
 SEC("tp_btf/sock_send_length")
@@ -894,7 +930,7 @@ static __always_inline void accept_due(struct sock *sk, __u64 cookie,
 		e->cookie = cookie;
 		tuple_from_sk(e, sk);
 		e->state = newstate;
-		submit(e);
+		submit(e, sizeof(*e));
 	}
 	if (info->flags & PW_ABI_F_CLOSE_DUE) {
 		report_close(info, cookie, sk->__sk_common.skc_family,
@@ -954,7 +990,7 @@ static __always_inline void state_change(struct sock *sk, __u64 cookie,
 	e->cookie = cookie;
 	tuple_from_sk(e, sk);
 	e->state = newstate;
-	submit(e);
+	submit(e, sizeof(*e));
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -1035,7 +1071,7 @@ int BPF_PROG(pw_exec, struct task_struct *p, pid_t old_pid,
 	if (n > 0 && n <= PW_ABI_ARGS_LEN &&
 	    !bpf_probe_read_user(e->args, n, (void *)start))
 		e->args_len = n;
-	submit(e);
+	submit(e, sizeof(*e));
 	return 0;
 }
 
@@ -1059,7 +1095,7 @@ int BPF_PROG(pw_fork, struct task_struct *parent, struct task_struct *child)
 	owner_from_task(&e->owner, child);
 	e->owner.ppid = BPF_CORE_READ(parent, tgid);
 	e->owner.start_ns = BPF_CORE_READ(child, start_boottime);
-	submit(e);
+	submit(e, sizeof(*e));
 	return 0;
 }
 
@@ -1075,7 +1111,7 @@ int BPF_PROG(pw_exit, struct task_struct *p)
 		return 0;
 	owner_from_task(&e->owner, p);
 	e->exit_code = BPF_CORE_READ(p, exit_code);
-	submit(e);
+	submit(e, sizeof(*e));
 	return 0;
 }
 
@@ -1141,7 +1177,8 @@ struct pkt_meta {
  * drains on a short timer), except a socket's first copied packet, which
  * wakes it at once: user space reads a new owner's details in /proc while
  * the process surely still exists. */
-static __always_inline __u64 pkt_wakeup(const struct pkt_meta *m)
+static __always_inline __u64 pkt_wakeup(const struct pkt_meta *m,
+					 __u32 bytes)
 {
 	if (!wakeup_bytes)
 		return 0;
@@ -1149,8 +1186,7 @@ static __always_inline __u64 pkt_wakeup(const struct pkt_meta *m)
 		m->info->flags |= PW_ABI_F_PKT_SEEN;
 		return BPF_RB_FORCE_WAKEUP;
 	}
-	return bpf_ringbuf_query(&packets, BPF_RB_AVAIL_DATA) >=
-	       wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return wakeup_flags(RING_PACKETS, bytes);
 }
 
 /* Reserves a record with room bytes of packet data (a constant at every
@@ -1188,7 +1224,7 @@ static __always_inline void pkt_emit(struct __sk_buff *skb,
 		cap = 0;
 	e->caplen = (__u32)cap;
 	count(PW_CNT_PKT_SENT);
-	bpf_ringbuf_submit(e, pkt_wakeup(m));
+	bpf_ringbuf_submit(e, pkt_wakeup(m, sizeof(*e) + (__u32)room));
 }
 
 static __always_inline void on_packet(struct __sk_buff *skb, __u32 dir)
