@@ -372,20 +372,24 @@ static __always_inline struct task_struct *current_untrusted(void)
 			       bpf_core_type_id_kernel(struct task_struct));
 }
 
-/* The current task, its own fields and those it points to read with
- * plain loads. This runs twice per connection (socket created, accepted
- * socket first used): a process's first thread is its group leader,
- * whose start time is its own, and the name is copied without a helper
- * call. */
-static __always_inline void owner_from_current(struct pw_abi_owner *o)
+/* The cgroup v2 id bpf_get_current_cgroup_id gives, for task t. */
+static __always_inline __u64 task_cgroup_id(struct task_struct *t)
 {
-	struct task_struct *t = current_untrusted();
-	__u64 id = bpf_get_current_pid_tgid();
+	return t->cgroups->dfl_cgrp->kn->id;
+}
 
-	o->pid = id >> 32;
-	o->tid = (__u32)id;
-	o->uid = (__u32)bpf_get_current_uid_gid();
-	o->cgroup_id = bpf_get_current_cgroup_id();
+/* The current task (t, from current_untrusted: each program asks once),
+ * its own fields and those it points to read with plain loads, where the
+ * pid, uid and cgroup helpers would each be a call. This runs twice per
+ * connection (socket created, accepted socket first used): a process's
+ * first thread is its group leader, whose start time is its own. */
+static __always_inline void owner_from_current(struct task_struct *t,
+					       struct pw_abi_owner *o)
+{
+	o->pid = t->tgid;
+	o->tid = t->pid;
+	o->uid = t->cred->uid.val;
+	o->cgroup_id = task_cgroup_id(t);
 	o->ppid = t->real_parent->tgid;
 	if (o->pid == o->tid)
 		o->start_ns = t->start_boottime;
@@ -396,16 +400,14 @@ static __always_inline void owner_from_current(struct pw_abi_owner *o)
 	__builtin_memcpy(o->comm, t->comm, sizeof(o->comm));
 }
 
-static __always_inline __u32 current_netns(void)
+static __always_inline __u32 current_netns(struct task_struct *t)
 {
-	return current_untrusted()->nsproxy->net_ns->ns.inum;
+	return t->nsproxy->net_ns->ns.inum;
 }
 
-static __always_inline bool current_is_self_or_kthread(void)
+static __always_inline bool current_is_self_or_kthread(struct task_struct *t)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	if (self_pid && (bpf_get_current_pid_tgid() >> 32) == self_pid)
+	if (self_pid && t->tgid == self_pid)
 		return true;
 	return t->flags & PF_KTHREAD;
 }
@@ -413,18 +415,13 @@ static __always_inline bool current_is_self_or_kthread(void)
 /* With a target filter (capture), only the targets' sockets get storage:
  * the packet tap skips sockets without it, so other processes pay two map
  * lookups per socket instead of an allocation. */
-static __always_inline bool current_wants_storage(void)
+static __always_inline bool current_wants_storage(struct task_struct *t)
 {
-	__u32 tgid;
-	__u64 cg;
-
 	if (!pkt_filter)
 		return true;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (is_target_pid(tgid))
+	if (is_target_pid(t->tgid))
 		return true;
-	cg = bpf_get_current_cgroup_id();
-	return is_target_cgroup(cg);
+	return is_target_cgroup(task_cgroup_id(t));
 }
 
 static __always_inline bool inet_tcp_udp(__u32 family, __u32 type,
@@ -534,21 +531,21 @@ static __always_inline void tuple_from_bpf_sock(struct pw_abi_sock_event *e,
  * task as owner when missing (socket made before we started, or accepted
  * without a listener owner). */
 static __always_inline struct pw_abi_sk_info *
-info_current(void *sk, __u64 cookie, bool *created)
+info_current(struct task_struct *t, void *sk, __u64 cookie, bool *created)
 {
 	struct pw_abi_sk_info *info;
 
 	*created = false;
 	info = info_get(sk, cookie);
-	if (info || !current_wants_storage())
+	if (info || !current_wants_storage(t))
 		return info;
 	info = info_new(sk, cookie);
 	if (!info) {
 		count(PW_CNT_STORAGE_FAIL);
 		return NULL;
 	}
-	owner_from_current(&info->owner);
-	info->netns = current_netns();
+	owner_from_current(t, &info->owner);
+	info->netns = current_netns(t);
 	info->flags = PW_ABI_F_LATE;
 	*created = true;
 	return info;
@@ -557,13 +554,15 @@ info_current(void *sk, __u64 cookie, bool *created)
 SEC("cgroup/sock_create")
 int pw_sock_create(struct bpf_sock *ctx)
 {
+	struct task_struct *t;
 	struct pw_abi_sk_info *info;
 	struct pw_abi_sock_event *e;
 	__u64 cookie;
 
 	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return 1;
-	if (current_is_self_or_kthread() || !current_wants_storage())
+	t = current_untrusted();
+	if (current_is_self_or_kthread(t) || !current_wants_storage(t))
 		return 1;
 	cookie = bpf_get_socket_cookie(ctx);
 	info = info_new(ctx, cookie);
@@ -571,8 +570,8 @@ int pw_sock_create(struct bpf_sock *ctx)
 		count(PW_CNT_STORAGE_FAIL);
 		return 1;
 	}
-	owner_from_current(&info->owner);
-	info->netns = current_netns();
+	owner_from_current(t, &info->owner);
+	info->netns = current_netns(t);
 	info->flags = 0;
 	if (!report_open)
 		return 1;
@@ -589,6 +588,7 @@ int pw_sock_create(struct bpf_sock *ctx)
 
 static __always_inline void post_bind(struct bpf_sock *ctx, bool v6)
 {
+	struct task_struct *t;
 	struct pw_abi_sk_info *info;
 	struct pw_abi_sock_event *e;
 	__u64 cookie;
@@ -596,14 +596,15 @@ static __always_inline void post_bind(struct bpf_sock *ctx, bool v6)
 
 	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return;
-	if (current_is_self_or_kthread())
+	t = current_untrusted();
+	if (current_is_self_or_kthread(t))
 		return;
 	cookie = bpf_get_socket_cookie(ctx);
-	info = info_current(ctx, cookie, &created);
+	info = info_current(t, ctx, cookie, &created);
 	if (!info)
 		return;
-	if (!created && info->owner.pid != bpf_get_current_pid_tgid() >> 32) {
-		owner_from_current(&info->owner);
+	if (!created && info->owner.pid != t->tgid) {
+		owner_from_current(t, &info->owner);
 		info->flags &= ~PW_ABI_F_PREFILL;
 	}
 	e = reserve_sock(PW_ABI_BIND);
@@ -648,20 +649,22 @@ int pw_post_bind6(struct bpf_sock *ctx)
  * connected UDP reports it at its first send. */
 static __always_inline void on_connect(struct bpf_sock_addr *ctx)
 {
+	struct task_struct *t;
 	struct pw_abi_sk_info *info;
 	struct bpf_sock *sk = ctx->sk;
 	bool created;
 
 	if (!sk || !inet_tcp_udp(sk->family, sk->type, sk->protocol))
 		return;
-	if (current_is_self_or_kthread())
+	t = current_untrusted();
+	if (current_is_self_or_kthread(t))
 		return;
-	info = info_current(sk, bpf_get_socket_cookie(ctx), &created);
+	info = info_current(t, sk, bpf_get_socket_cookie(ctx), &created);
 	if (!info)
 		return;
 	/* The creator connecting (the usual case) changes nothing. */
-	if (!created && info->owner.pid != bpf_get_current_pid_tgid() >> 32) {
-		owner_from_current(&info->owner);
+	if (!created && info->owner.pid != t->tgid) {
+		owner_from_current(t, &info->owner);
 		info->flags &= ~PW_ABI_F_PREFILL;
 	}
 	info->flags &= ~(PW_ABI_F_LISTENER | PW_ABI_F_SENT |
@@ -687,16 +690,18 @@ int pw_connect6(struct bpf_sock_addr *ctx)
 static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
 				     __u8 dir)
 {
+	struct task_struct *t;
 	struct pw_abi_peer_key key = {};
 	struct pw_abi_sk_info *info;
 	struct pw_abi_sock_event *e;
 	struct bpf_sock *sk = ctx->sk;
-	__u64 now = bpf_ktime_get_boot_ns();
 	bool created;
+	__u64 now;
 
 	if (!sk || sk->protocol != IPPROTO_UDP)
 		return;
-	if (current_is_self_or_kthread())
+	t = current_untrusted();
+	if (current_is_self_or_kthread(t))
 		return;
 	key.cookie = bpf_get_socket_cookie(ctx);
 	key.port = bpf_ntohs(ctx->user_port);
@@ -715,16 +720,17 @@ static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
 	}
 	if (bpf_map_lookup_elem(&udp_peers, &key))
 		return;
+	now = bpf_ktime_get_boot_ns();
 	bpf_map_update_elem(&udp_peers, &key, &now, BPF_ANY);
 	count(PW_CNT_PEER_NEW);
-	info = info_current(sk, key.cookie, &created);
+	info = info_current(t, sk, key.cookie, &created);
 	if (!info)
 		return;
 	e = reserve_sock(dir ? PW_ABI_RECV : PW_ABI_SEND);
 	if (!e)
 		return;
 	copy_info(e, info);
-	owner_from_current(&e->owner);
+	owner_from_current(t, &e->owner);
 	e->cookie = key.cookie;
 	tuple_from_bpf_sock(e, sk);
 	e->dport = key.port;
@@ -844,6 +850,7 @@ static __always_inline __u64 sk_cookie(struct sock *sk)
  * first use of an accepted or inherited socket names its real owner. */
 static __always_inline void on_use(struct sock *sk, bool send)
 {
+	struct task_struct *t;
 	struct pw_abi_sk_info *info;
 	struct pw_abi_sock_event *e;
 	__u16 family, proto;
@@ -857,13 +864,14 @@ static __always_inline void on_use(struct sock *sk, bool send)
 	proto = sk->sk_protocol;
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return;
-	if (current_is_self_or_kthread())
+	t = current_untrusted();
+	if (current_is_self_or_kthread(t))
 		return;
 	cookie = sk_cookie(sk);
-	info = info_current(sk, cookie, &created);
+	info = info_current(t, sk, cookie, &created);
 	if (!info)
 		return;
-	pid = bpf_get_current_pid_tgid() >> 32;
+	pid = t->tgid;
 	if (created) {
 		count(PW_CNT_LATE_STORAGE);
 		kind = PW_ABI_OWNER;
@@ -871,11 +879,11 @@ static __always_inline void on_use(struct sock *sk, bool send)
 		/* The first use of an accepted socket: the process using it
 		 * is the one that accepted it (or was handed it). */
 		if (info->owner.pid != pid)
-			owner_from_current(&info->owner);
+			owner_from_current(t, &info->owner);
 		info->flags &= ~(PW_ABI_F_ACCEPT_DUE | PW_ABI_F_LISTENER);
 		kind = PW_ABI_ACCEPT;
 	} else if (info->owner.pid != pid) {
-		owner_from_current(&info->owner);
+		owner_from_current(t, &info->owner);
 		info->flags &= ~PW_ABI_F_LISTENER;
 		count(PW_CNT_OWNER_CHANGE);
 		kind = PW_ABI_OWNER;
@@ -1057,7 +1065,7 @@ int BPF_PROG(pw_exec, struct task_struct *p, pid_t old_pid,
 	e = reserve_proc(PW_ABI_EXEC);
 	if (!e)
 		return 0;
-	owner_from_current(&e->owner);
+	owner_from_current(current_untrusted(), &e->owner);
 	n = bpf_probe_read_kernel_str(e->path, sizeof(e->path),
 				      BPF_CORE_READ(bprm, filename));
 	e->path_len = n > 0 ? n - 1 : 0;
