@@ -302,31 +302,65 @@ void pw_sock_table_prefetch_ports(const struct pw_sock_table *t,
 		__builtin_prefetch(&t->l[*b], 1);
 }
 
-/* A full table evicts its tail for every new socket, and the next victim
- * is the new tail: start loading what its removal will read and write
- * (its cookie's slots, its tuple neighbours' links, the links of the one
- * after it, its second line, which the new socket taking its place will
- * fill) and the first line of the one after it, so next time this finds
- * what it reads here in cache too. The misses overlap the work up to the
- * next event instead of stalling it. Only hints: when the list changes
- * meanwhile a few lines were loaded for nothing. */
-static void prefetch_next_victim(const struct pw_sock_table *t)
-{
-	uint32_t v = t->l[0].lru_prev;
-	const struct sock_links *vl = &t->l[v];
-	uint32_t home = cookie_home(t, t->e[v].cookie);
+/* Victims taken at once when a full table needs room (a connection storm
+ * keeps it full: every new socket needs one). Each victim costs cache
+ * misses, its entry and its cookie's slot, and one at a time each stalled
+ * an insert; taken together their loads overlap. The others would go
+ * within the next few inserts anyway. A 1/2048 share of the table at
+ * most, so a small table gives up one entry at a time. */
+#define EVICT_BATCH 16
 
-	__builtin_prefetch(&t->slots[home], 1);
-	__builtin_prefetch(&t->slots[(home + 4) & t->slot_mask], 1);
-	if (vl->tuple_prev & TUPLE_HEAD)
-		__builtin_prefetch(&t->buckets[vl->tuple_prev & ~TUPLE_HEAD], 1);
-	else if (vl->tuple_prev)
-		__builtin_prefetch(&t->l[vl->tuple_prev], 1);
-	if (vl->tuple_next)
-		__builtin_prefetch(&t->l[vl->tuple_next], 1);
-	__builtin_prefetch(&t->l[vl->lru_prev], 1);
-	__builtin_prefetch(&t->e[v].owner, 1);
-	__builtin_prefetch(&t->e[vl->lru_prev], 1);
+static void make_room(struct pw_sock_table *t, uint64_t now_ns)
+{
+	uint32_t v[EVICT_BATCH], want = t->max >> 11, n = 0, i, k;
+	const struct pw_sock_entry *tail;
+
+	if (want < 1)
+		want = 1;
+	if (want > EVICT_BATCH)
+		want = EVICT_BATCH;
+	/* The tail of the list (links: 16 bytes an entry, mostly cached);
+	 * start loading each entry. */
+	for (i = t->l[0].lru_prev; i && n < want; i = t->l[i].lru_prev) {
+		v[n++] = i;
+		__builtin_prefetch(&t->e[i], 1);
+	}
+	if (!n)
+		return;
+	/* A tail past its linger time: expiry makes room first, taking
+	 * closed sockets and leaving idle open ones; if that freed nothing,
+	 * the tail goes alone, as the walk may have changed the list. */
+	tail = &t->e[v[0]];
+	if (now_ns >= tail->last_ns && now_ns - tail->last_ns > t->linger_ns) {
+		pw_sock_table_expire(t, now_ns);
+		if (t->count < t->max)
+			return;
+		v[0] = t->l[0].lru_prev;
+		n = 1;
+	}
+	/* With the entries on their way: what removing them writes. */
+	for (k = 0; k < n; k++) {
+		const struct sock_links *vl = &t->l[v[k]];
+
+		__builtin_prefetch(&t->slots[cookie_home(t, t->e[v[k]].cookie)],
+				   1);
+		if (vl->tuple_prev & TUPLE_HEAD)
+			__builtin_prefetch(
+				&t->buckets[vl->tuple_prev & ~TUPLE_HEAD], 1);
+		else if (vl->tuple_prev)
+			__builtin_prefetch(&t->l[vl->tuple_prev], 1);
+		if (vl->tuple_next)
+			__builtin_prefetch(&t->l[vl->tuple_next], 1);
+	}
+	for (k = 0; k < n; k++) {
+		struct pw_sock_entry *e = &t->e[v[k]];
+
+		/* Losing a closed socket early is the normal price of a
+		 * busy table; losing an open one is counted. */
+		if (!e->closed)
+			t->evictions++;
+		remove_entry(t, e);
+	}
 }
 
 struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
@@ -347,17 +381,7 @@ struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
 		return e;
 	}
 	if (t->count >= t->max)
-		pw_sock_table_expire(t, now_ns);
-	if (t->count >= t->max) {
-		struct pw_sock_entry *tail = &t->e[t->l[0].lru_prev];
-
-		/* Losing a closed socket early is the normal price of a busy
-		 * table; losing an open one is counted. */
-		if (!tail->closed)
-			t->evictions++;
-		remove_entry(t, tail);
-		prefetch_next_victim(t);
-	}
+		make_room(t, now_ns);
 	if (t->free) {
 		i = t->free;
 		t->free = t->l[i].lru_next;
