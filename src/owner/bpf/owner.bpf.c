@@ -372,6 +372,19 @@ static __always_inline struct task_struct *current_untrusted(void)
 			       bpf_core_type_id_kernel(struct task_struct));
 }
 
+/* The cookie of the socket a cgroup program runs on, when the kernel made
+ * one already (at our sock_create hook, for every socket since we
+ * started): it keeps it in the socket, so one load instead of a helper
+ * call. sk is a cgroup sock program's context, which is the kernel's
+ * struct sock, or a sock_addr program's ctx->sk. 0: not made yet. */
+static __always_inline __u64 kept_cookie(const void *sk)
+{
+	const struct sock *k = bpf_rdonly_cast(sk,
+					       bpf_core_type_id_kernel(struct sock));
+
+	return (__u64)k->__sk_common.skc_cookie.counter;
+}
+
 /* The cgroup v2 id bpf_get_current_cgroup_id gives, for task t. */
 static __always_inline __u64 task_cgroup_id(struct task_struct *t)
 {
@@ -599,7 +612,9 @@ static __always_inline void post_bind(struct bpf_sock *ctx, bool v6)
 	t = current_untrusted();
 	if (current_is_self_or_kthread(t))
 		return;
-	cookie = bpf_get_socket_cookie(ctx);
+	cookie = kept_cookie(ctx);
+	if (!cookie)
+		cookie = bpf_get_socket_cookie(ctx);
 	info = info_current(t, ctx, cookie, &created);
 	if (!info)
 		return;
@@ -653,13 +668,17 @@ static __always_inline void on_connect(struct bpf_sock_addr *ctx)
 	struct pw_abi_sk_info *info;
 	struct bpf_sock *sk = ctx->sk;
 	bool created;
+	__u64 cookie;
 
 	if (!sk || !inet_tcp_udp(sk->family, sk->type, sk->protocol))
 		return;
 	t = current_untrusted();
 	if (current_is_self_or_kthread(t))
 		return;
-	info = info_current(t, sk, bpf_get_socket_cookie(ctx), &created);
+	cookie = kept_cookie(sk);
+	if (!cookie)
+		cookie = bpf_get_socket_cookie(ctx);
+	info = info_current(t, sk, cookie, &created);
 	if (!info)
 		return;
 	/* The creator connecting (the usual case) changes nothing. */
@@ -703,7 +722,9 @@ static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
 	t = current_untrusted();
 	if (current_is_self_or_kthread(t))
 		return;
-	key.cookie = bpf_get_socket_cookie(ctx);
+	key.cookie = kept_cookie(sk);
+	if (!key.cookie)
+		key.cookie = bpf_get_socket_cookie(ctx);
 	key.port = bpf_ntohs(ctx->user_port);
 	key.dir = dir;
 	if (!v6) {
@@ -818,7 +839,9 @@ int pw_sock_release(struct bpf_sock *ctx)
 
 	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return 1;
-	cookie = bpf_get_socket_cookie(ctx);
+	cookie = kept_cookie(ctx);
+	if (!cookie)
+		cookie = bpf_get_socket_cookie(ctx);
 	info = info_get(ctx, cookie);
 	if (!info)
 		return 1;
