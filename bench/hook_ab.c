@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -108,6 +109,10 @@ static void client(const struct sockaddr_in *to, struct counter *c,
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	char b = 'x';
 
+	/* killed with hook-ab, not left looping */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(0);
 	while (!*stop) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 

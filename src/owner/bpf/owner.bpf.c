@@ -344,19 +344,6 @@ static __always_inline void info_drop(__u64 cookie)
 		by_cookie_drop(cookie);
 }
 
-/* Fields of a task other than current (iterator, fork). */
-static __always_inline void owner_from_task(struct pw_abi_owner *o,
-					    struct task_struct *t)
-{
-	o->pid = BPF_CORE_READ(t, tgid);
-	o->tid = BPF_CORE_READ(t, pid);
-	o->ppid = BPF_CORE_READ(t, real_parent, tgid);
-	o->uid = BPF_CORE_READ(t, cred, uid.val);
-	o->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
-	o->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
-	bpf_probe_read_kernel_str(o->comm, sizeof(o->comm), t->comm);
-}
-
 /* A kernel pointer as an untrusted typed one: loads through it are plain
  * loads the JIT guards with an exception-table entry (a fault reads 0),
  * where each BPF_CORE_READ step is a helper call into
@@ -366,10 +353,14 @@ static __always_inline void owner_from_task(struct pw_abi_owner *o,
  * from 80 to 135 ms. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
+static __always_inline struct task_struct *untrusted_task(void *t)
+{
+	return bpf_rdonly_cast(t, bpf_core_type_id_kernel(struct task_struct));
+}
+
 static __always_inline struct task_struct *current_untrusted(void)
 {
-	return bpf_rdonly_cast(bpf_get_current_task_btf(),
-			       bpf_core_type_id_kernel(struct task_struct));
+	return untrusted_task(bpf_get_current_task_btf());
 }
 
 /* The cookie of the socket a cgroup program runs on, when the kernel made
@@ -385,19 +376,28 @@ static __always_inline __u64 kept_cookie(const void *sk)
 	return (__u64)k->__sk_common.skc_cookie.counter;
 }
 
+/* A cgroup program's socket cookie: the one kept in the socket, else made
+ * now by the helper (ctx: the program's context, which the helper takes). */
+#define cgroup_cookie(sk, ctx) ({				\
+	__u64 c_ = kept_cookie(sk);				\
+								\
+	c_ ? c_ : bpf_get_socket_cookie(ctx);			\
+})
+
 /* The cgroup v2 id bpf_get_current_cgroup_id gives, for task t. */
 static __always_inline __u64 task_cgroup_id(struct task_struct *t)
 {
 	return t->cgroups->dfl_cgrp->kn->id;
 }
 
-/* The current task (t, from current_untrusted: each program asks once),
- * its own fields and those it points to read with plain loads, where the
- * pid, uid and cgroup helpers would each be a call. This runs twice per
+/* The owner fields of task t (from untrusted_task, or current_untrusted:
+ * each program asks once), its own fields and those it points to read
+ * with plain loads, where the pid, uid and cgroup helpers or probe reads
+ * would each be a call. For the current task this runs twice per
  * connection (socket created, accepted socket first used): a process's
  * first thread is its group leader, whose start time is its own. */
-static __always_inline void owner_from_current(struct task_struct *t,
-					       struct pw_abi_owner *o)
+static __always_inline void owner_of(struct task_struct *t,
+				     struct pw_abi_owner *o)
 {
 	o->pid = t->tgid;
 	o->tid = t->pid;
@@ -557,7 +557,7 @@ info_current(struct task_struct *t, void *sk, __u64 cookie, bool *created)
 		count(PW_CNT_STORAGE_FAIL);
 		return NULL;
 	}
-	owner_from_current(t, &info->owner);
+	owner_of(t, &info->owner);
 	info->netns = current_netns(t);
 	info->flags = PW_ABI_F_LATE;
 	*created = true;
@@ -583,7 +583,7 @@ int pw_sock_create(struct bpf_sock *ctx)
 		count(PW_CNT_STORAGE_FAIL);
 		return 1;
 	}
-	owner_from_current(t, &info->owner);
+	owner_of(t, &info->owner);
 	info->netns = current_netns(t);
 	info->flags = 0;
 	if (!report_open)
@@ -612,14 +612,12 @@ static __always_inline void post_bind(struct bpf_sock *ctx, bool v6)
 	t = current_untrusted();
 	if (current_is_self_or_kthread(t))
 		return;
-	cookie = kept_cookie(ctx);
-	if (!cookie)
-		cookie = bpf_get_socket_cookie(ctx);
+	cookie = cgroup_cookie(ctx, ctx);
 	info = info_current(t, ctx, cookie, &created);
 	if (!info)
 		return;
 	if (!created && info->owner.pid != t->tgid) {
-		owner_from_current(t, &info->owner);
+		owner_of(t, &info->owner);
 		info->flags &= ~PW_ABI_F_PREFILL;
 	}
 	e = reserve_sock(PW_ABI_BIND);
@@ -675,15 +673,13 @@ static __always_inline void on_connect(struct bpf_sock_addr *ctx)
 	t = current_untrusted();
 	if (current_is_self_or_kthread(t))
 		return;
-	cookie = kept_cookie(sk);
-	if (!cookie)
-		cookie = bpf_get_socket_cookie(ctx);
+	cookie = cgroup_cookie(sk, ctx);
 	info = info_current(t, sk, cookie, &created);
 	if (!info)
 		return;
 	/* The creator connecting (the usual case) changes nothing. */
 	if (!created && info->owner.pid != t->tgid) {
-		owner_from_current(t, &info->owner);
+		owner_of(t, &info->owner);
 		info->flags &= ~PW_ABI_F_PREFILL;
 	}
 	info->flags &= ~(PW_ABI_F_LISTENER | PW_ABI_F_SENT |
@@ -722,9 +718,7 @@ static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
 	t = current_untrusted();
 	if (current_is_self_or_kthread(t))
 		return;
-	key.cookie = kept_cookie(sk);
-	if (!key.cookie)
-		key.cookie = bpf_get_socket_cookie(ctx);
+	key.cookie = cgroup_cookie(sk, ctx);
 	key.port = bpf_ntohs(ctx->user_port);
 	key.dir = dir;
 	if (!v6) {
@@ -751,7 +745,7 @@ static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
 	if (!e)
 		return;
 	copy_info(e, info);
-	owner_from_current(t, &e->owner);
+	owner_of(t, &e->owner);
 	e->cookie = key.cookie;
 	tuple_from_bpf_sock(e, sk);
 	e->dport = key.port;
@@ -839,9 +833,7 @@ int pw_sock_release(struct bpf_sock *ctx)
 
 	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return 1;
-	cookie = kept_cookie(ctx);
-	if (!cookie)
-		cookie = bpf_get_socket_cookie(ctx);
+	cookie = cgroup_cookie(ctx, ctx);
 	info = info_get(ctx, cookie);
 	if (!info)
 		return 1;
@@ -902,11 +894,11 @@ static __always_inline void on_use(struct sock *sk, bool send)
 		/* The first use of an accepted socket: the process using it
 		 * is the one that accepted it (or was handed it). */
 		if (info->owner.pid != pid)
-			owner_from_current(t, &info->owner);
+			owner_of(t, &info->owner);
 		info->flags &= ~(PW_ABI_F_ACCEPT_DUE | PW_ABI_F_LISTENER);
 		kind = PW_ABI_ACCEPT;
 	} else if (info->owner.pid != pid) {
-		owner_from_current(t, &info->owner);
+		owner_of(t, &info->owner);
 		info->flags &= ~PW_ABI_F_LISTENER;
 		count(PW_CNT_OWNER_CHANGE);
 		kind = PW_ABI_OWNER;
@@ -1088,7 +1080,7 @@ int BPF_PROG(pw_exec, struct task_struct *p, pid_t old_pid,
 	e = reserve_proc(PW_ABI_EXEC);
 	if (!e)
 		return 0;
-	owner_from_current(current_untrusted(), &e->owner);
+	owner_of(current_untrusted(), &e->owner);
 	n = bpf_probe_read_kernel_str(e->path, sizeof(e->path),
 				      BPF_CORE_READ(bprm, filename));
 	e->path_len = n > 0 ? n - 1 : 0;
@@ -1123,9 +1115,10 @@ int BPF_PROG(pw_fork, struct task_struct *parent, struct task_struct *child)
 	e = reserve_proc(PW_ABI_FORK);
 	if (!e)
 		return 0;
-	owner_from_task(&e->owner, child);
+	owner_of(untrusted_task(child), &e->owner);
+	/* the forking process, which CLONE_PARENT does not make the
+	 * child's real_parent */
 	e->owner.ppid = BPF_CORE_READ(parent, tgid);
-	e->owner.start_ns = BPF_CORE_READ(child, start_boottime);
 	submit(e, sizeof(*e));
 	return 0;
 }
@@ -1140,7 +1133,7 @@ int BPF_PROG(pw_exit, struct task_struct *p)
 	e = reserve_proc(PW_ABI_EXIT);
 	if (!e)
 		return 0;
-	owner_from_task(&e->owner, p);
+	owner_of(untrusted_task(p), &e->owner);
 	e->exit_code = BPF_CORE_READ(p, exit_code);
 	submit(e, sizeof(*e));
 	return 0;
@@ -1179,7 +1172,7 @@ int pw_iter_sockets(struct bpf_iter__task_file *ctx)
 	e.ts_ns = bpf_ktime_get_boot_ns();
 	e.cookie = bpf_get_socket_cookie(sk);
 	e.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	owner_from_task(&e.owner, task);
+	owner_of(untrusted_task(task), &e.owner);
 	e.flags = PW_ABI_F_PREFILL;
 	info = info_get(sk, e.cookie);
 	if (!info)
