@@ -363,11 +363,13 @@ static __always_inline struct task_struct *current_untrusted(void)
 	return untrusted_task(bpf_get_current_task_btf());
 }
 
-/* The cookie of the socket a cgroup program runs on, when the kernel made
- * one already (at our sock_create hook, for every socket since we
- * started): it keeps it in the socket, so one load instead of a helper
- * call. sk is a cgroup sock program's context, which is the kernel's
- * struct sock, or a sock_addr program's ctx->sk. 0: not made yet. */
+/* The cookie the kernel keeps in a socket once it made one (on the first
+ * request: our sock_create hook, for every socket since we started), read
+ * with one load where the helper is a call; 0: not made yet. sk is any
+ * pointer to the kernel's struct sock: a tracing program's argument, a
+ * cgroup sock program's context (which is the socket), a sock_addr
+ * program's ctx->sk. The cast costs nothing: the verifier turns it into a
+ * move. */
 static __always_inline __u64 kept_cookie(const void *sk)
 {
 	const struct sock *k = bpf_rdonly_cast(sk,
@@ -376,9 +378,10 @@ static __always_inline __u64 kept_cookie(const void *sk)
 	return (__u64)k->__sk_common.skc_cookie.counter;
 }
 
-/* A cgroup program's socket cookie: the one kept in the socket, else made
- * now by the helper (ctx: the program's context, which the helper takes). */
-#define cgroup_cookie(sk, ctx) ({				\
+/* A socket's cookie: the one kept in it, else made now by the helper (ctx:
+ * what the program type's helper takes, its context or, tracing, sk). Runs
+ * on every send and receive. */
+#define socket_cookie(sk, ctx) ({				\
 	__u64 c_ = kept_cookie(sk);				\
 								\
 	c_ ? c_ : bpf_get_socket_cookie(ctx);			\
@@ -612,7 +615,7 @@ static __always_inline void post_bind(struct bpf_sock *ctx, bool v6)
 	t = current_untrusted();
 	if (current_is_self_or_kthread(t))
 		return;
-	cookie = cgroup_cookie(ctx, ctx);
+	cookie = socket_cookie(ctx, ctx);
 	info = info_current(t, ctx, cookie, &created);
 	if (!info)
 		return;
@@ -673,7 +676,7 @@ static __always_inline void on_connect(struct bpf_sock_addr *ctx)
 	t = current_untrusted();
 	if (current_is_self_or_kthread(t))
 		return;
-	cookie = cgroup_cookie(sk, ctx);
+	cookie = socket_cookie(sk, ctx);
 	info = info_current(t, sk, cookie, &created);
 	if (!info)
 		return;
@@ -718,7 +721,7 @@ static __always_inline void udp_peer(struct bpf_sock_addr *ctx, bool v6,
 	t = current_untrusted();
 	if (current_is_self_or_kthread(t))
 		return;
-	key.cookie = cgroup_cookie(sk, ctx);
+	key.cookie = socket_cookie(sk, ctx);
 	key.port = bpf_ntohs(ctx->user_port);
 	key.dir = dir;
 	if (!v6) {
@@ -833,7 +836,7 @@ int pw_sock_release(struct bpf_sock *ctx)
 
 	if (!inet_tcp_udp(ctx->family, ctx->type, ctx->protocol))
 		return 1;
-	cookie = cgroup_cookie(ctx, ctx);
+	cookie = socket_cookie(ctx, ctx);
 	info = info_get(ctx, cookie);
 	if (!info)
 		return 1;
@@ -849,16 +852,6 @@ int pw_sock_release(struct bpf_sock *ctx)
 	report_close(info, cookie, ctx->family, ctx->protocol);
 	info_drop(cookie);
 	return 1;
-}
-
-/* A kernel socket's cookie (tracing programs): the kernel makes it on
- * first request and keeps it in the socket, so once made it is one load
- * instead of a helper call (this runs on every send and receive). */
-static __always_inline __u64 sk_cookie(struct sock *sk)
-{
-	__u64 c = (__u64)sk->__sk_common.skc_cookie.counter;
-
-	return c ? c : bpf_get_socket_cookie(sk);
 }
 
 /* Every send and receive, in the syscall of the process doing it: the
@@ -882,7 +875,7 @@ static __always_inline void on_use(struct sock *sk, bool send)
 	t = current_untrusted();
 	if (current_is_self_or_kthread(t))
 		return;
-	cookie = sk_cookie(sk);
+	cookie = socket_cookie(sk, sk);
 	info = info_current(t, sk, cookie, &created);
 	if (!info)
 		return;
@@ -1029,7 +1022,7 @@ int BPF_PROG(pw_set_state, struct sock *sk, int oldstate, int newstate)
 
 	if ((!reported && !gone) || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	cookie = sk_cookie(sk);
+	cookie = socket_cookie(sk, sk);
 	if (reported)
 		state_change(sk, cookie, oldstate, newstate);
 	if (gone)
