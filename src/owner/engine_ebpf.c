@@ -183,12 +183,12 @@ static void warm_record(struct ebpf_engine *en, const void *r, uint32_t len,
 /* The socket records after this one are in the ring already: their
  * table lines load while this one is handled (as the close queue's drain
  * does for closes). */
-static void warm_ahead(struct ebpf_engine *en)
+static void warm_ahead(struct ebpf_engine *en, const void *record)
 {
 	const void *r;
 	uint32_t len;
 
-	pw_ring_ahead_step(&en->ahead);
+	pw_ring_ahead_step(&en->ahead, record);
 	while ((r = pw_ring_ahead_next(&en->ahead, 0, WARM_INDEX, &len)))
 		warm_record(en, r, len, false);
 	while ((r = pw_ring_ahead_next(&en->ahead, 1, WARM_ENTRY, &len)))
@@ -200,7 +200,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct ebpf_engine *en = ctx;
 	uint32_t kind;
 
-	warm_ahead(en);
+	warm_ahead(en, data);
 	if (size < sizeof(kind))
 		return 0;
 	memcpy(&kind, data, sizeof(kind));

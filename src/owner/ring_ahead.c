@@ -68,13 +68,27 @@ static uint32_t header_at(const struct pw_ring_ahead *ra, uint64_t pos)
 			       __ATOMIC_ACQUIRE);
 }
 
-void pw_ring_ahead_step(struct pw_ring_ahead *ra)
+void pw_ring_ahead_step(struct pw_ring_ahead *ra, const void *sample)
 {
+	uintptr_t at = (uintptr_t)sample - BPF_RINGBUF_HDR_SZ;
 	uint64_t cur;
 
 	if (!ra->map)
 		return;
-	cur = __atomic_load_n(ra->cons, __ATOMIC_ACQUIRE);
+	/* The record's position from where it lies in libbpf's mapping of
+	 * the data (learnt at the first step): libbpf stores the consumer
+	 * position after every record, and a load of it through this other
+	 * mapping, right behind that store, waited for the store to land
+	 * (15 % of the reader's profile under a storm, 6 % after). Between
+	 * two steps the reader moves less than the ring's size. */
+	if (ra->have_cur) {
+		cur = ra->cur + ((at - ra->theirs - ra->cur) & ra->mask);
+	} else {
+		cur = __atomic_load_n(ra->cons, __ATOMIC_ACQUIRE);
+		ra->theirs = at - (uintptr_t)(cur & ra->mask);
+		ra->have_cur = true;
+	}
+	ra->cur = cur;
 	for (unsigned c = 0; c < PW_RING_AHEAD_CURSORS; c++) {
 		if (ra->pos[c] > cur) {
 			if (ra->lead[c])

@@ -13,6 +13,7 @@
 #ifndef PW_OWNER_RING_AHEAD_H
 #define PW_OWNER_RING_AHEAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,9 @@ struct pw_ring_ahead {
 	const uint8_t *data;
 	uint64_t mask;
 	uint64_t prod_seen;		/* last producer position read */
+	uint64_t cur;			/* the record last stepped to */
+	uintptr_t theirs;		/* where the reader's data starts */
+	bool have_cur;
 	/* Each cursor: the next record it returns, and how many records
 	 * it is ahead of the one the reader handles. */
 	uint64_t pos[PW_RING_AHEAD_CURSORS];
@@ -42,10 +46,10 @@ void pw_ring_ahead_unmap(struct pw_ring_ahead *ra);
 void pw_ring_ahead_view(struct pw_ring_ahead *ra, const void *base,
 			size_t page, uint32_t size);
 
-/* From the reader's callback, once per record: the reader is at the
- * record it handles now (libbpf advances its position after the
- * callback), so every cursor is one record less ahead. */
-void pw_ring_ahead_step(struct pw_ring_ahead *ra);
+/* From the reader's callback, once per record, with the record libbpf
+ * passed: the reader is at that record now, so every cursor is one
+ * record less ahead. */
+void pw_ring_ahead_step(struct pw_ring_ahead *ra, const void *sample);
 
 /* The next record for cursor c while it is fewer than depth records
  * ahead, with its length; NULL when it is far enough ahead or at the
