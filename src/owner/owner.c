@@ -220,7 +220,8 @@ void pw_owner_ingest_sock(struct pw_owner *o,
 		pw_sock_table_close(o->socks, se, raw->ts_ns);
 		break;
 	case PW_OEV_OPEN:
-		se->closed = false;
+		/* Cookies are never reused: a closed entry stays closed (an
+		 * open after its close is a record read out of order). */
 		break;
 	case PW_OEV_SEND:
 	case PW_OEV_RECV:

@@ -14,8 +14,9 @@
  *   default cap), here in an array an eighth of that, far more likely to
  *   be in cache (bench/sock_table_bench.c: a quarter less time per
  *   connection with the table in cache; the same when other work evicts
- *   it between events). Entry 0 is the head of the LRU list, which makes
- *   the list circular and its links branch-free.
+ *   it between events). Entry 0 is the head of the LRU list and entry
+ *   max + 1 (in the links alone) that of the closed list, which makes
+ *   both lists circular and their links branch-free.
  * - Cookie index: open addressing, each 16-byte slot holding the cookie
  *   and its entry number, at most half full, linear probing. A cookie
  *   that is not there (every new socket) costs one line in the common
@@ -26,7 +27,12 @@
  *   both ways, so removal needs no walk: a client reusing ports quickly
  *   leaves dozens of lingering entries with the same endpoints in one
  *   bucket.
- * - LRU list: in update order, head the most recent. */
+ * - Two lists, head the most recent: open sockets in update order (LRU),
+ *   closed ones in the order they closed. A full table takes room from
+ *   the closed list first: what attribution is for is the sockets in use,
+ *   and a connection storm leaves thousands of closed ones behind, newer
+ *   than a long-lived idle connection at the end of the LRU list. Expiry
+ *   walks the closed list alone, from its oldest. */
 #include "owner/sock_table.h"
 
 #include <stdlib.h>
@@ -57,12 +63,14 @@ struct cookie_slot {
 
 struct pw_sock_table {
 	struct pw_sock_entry *e;	/* e[0] unused */
-	struct sock_links *l;		/* l[0]: the LRU list's head */
+	struct sock_links *l;		/* l[0], l[max + 1]: the lists' heads */
 	struct cookie_slot *slots;
 	uint32_t *buckets;		/* tuple chains: first entry, 0 none */
 	uint32_t slot_mask, slot_shift;
 	uint32_t bucket_mask;
 	uint32_t max, count;
+	uint32_t closed_head;		/* max + 1 */
+	uint32_t nclosed;		/* entries in the closed list */
 	uint32_t fresh;			/* first entry never used yet */
 	uint32_t free;			/* removed entries, by lru_next */
 	uint64_t linger_ns;
@@ -124,7 +132,7 @@ static size_t entries_size(const struct pw_sock_table *t)
 
 static size_t links_size(const struct pw_sock_table *t)
 {
-	return ((size_t)t->max + 1) * sizeof(*t->l);
+	return ((size_t)t->max + 2) * sizeof(*t->l);
 }
 
 static size_t slots_size(const struct pw_sock_table *t)
@@ -166,6 +174,9 @@ struct pw_sock_table *pw_sock_table_new(uint32_t max_entries,
 		pw_sock_table_free(t);
 		return NULL;
 	}
+	t->closed_head = t->max + 1;
+	t->l[t->closed_head].lru_prev = t->closed_head;
+	t->l[t->closed_head].lru_next = t->closed_head;
 	return t;
 }
 
@@ -220,21 +231,28 @@ static void cookie_delete(struct pw_sock_table *t, uint64_t cookie)
 	t->slots[gap].cookie = 0;
 }
 
-/* With entry 0 as the list's head both neighbours always exist. */
-static void lru_unlink(struct sock_links *l, uint32_t i)
+/* With a head entry in each list both neighbours always exist. */
+static void list_unlink(struct sock_links *l, uint32_t i)
 {
 	l[l[i].lru_prev].lru_next = l[i].lru_next;
 	l[l[i].lru_next].lru_prev = l[i].lru_prev;
 }
 
-static void lru_push(struct sock_links *l, uint32_t i)
+/* Makes i the most recent of the list headed by head. */
+static void list_push(struct sock_links *l, uint32_t head, uint32_t i)
 {
-	uint32_t head = l[0].lru_next;
+	uint32_t first = l[head].lru_next;
 
-	l[i].lru_prev = 0;
-	l[i].lru_next = head;
-	l[head].lru_prev = i;
-	l[0].lru_next = i;
+	l[i].lru_prev = head;
+	l[i].lru_next = first;
+	l[first].lru_prev = i;
+	l[head].lru_next = i;
+}
+
+static uint32_t list_head(const struct pw_sock_table *t,
+			  const struct pw_sock_entry *e)
+{
+	return e->closed ? t->closed_head : 0;
 }
 
 static void tuple_unhash(struct pw_sock_table *t, uint32_t i)
@@ -259,7 +277,9 @@ static void remove_entry(struct pw_sock_table *t, struct pw_sock_entry *e)
 
 	cookie_delete(t, e->cookie);
 	tuple_unhash(t, i);
-	lru_unlink(t->l, i);
+	list_unlink(t->l, i);
+	if (e->closed)
+		t->nclosed--;
 	t->l[i].lru_prev = 0;
 	t->l[i].lru_next = t->free;
 	t->free = i;
@@ -310,33 +330,23 @@ void pw_sock_table_prefetch_ports(const struct pw_sock_table *t,
  * most, so a small table gives up one entry at a time. */
 #define EVICT_BATCH 16
 
-static void make_room(struct pw_sock_table *t, uint64_t now_ns)
+/* The oldest closed sockets go first, however recently they closed; only
+ * a table of open sockets gives up its least recently used one. */
+static void make_room(struct pw_sock_table *t)
 {
-	uint32_t v[EVICT_BATCH], want = t->max >> 11, n = 0, i, k;
-	const struct pw_sock_entry *tail;
+	uint32_t v[EVICT_BATCH], want = t->max >> 11, n = 0, k, head, i;
 
 	if (want < 1)
 		want = 1;
 	if (want > EVICT_BATCH)
 		want = EVICT_BATCH;
+	head = t->nclosed ? t->closed_head : 0;
 	/* The tail of the list (links: 16 bytes an entry, mostly cached);
 	 * start loading each entry. */
-	for (i = t->l[0].lru_prev; i && n < want; i = t->l[i].lru_prev) {
+	for (i = t->l[head].lru_prev; i != head && n < want;
+	     i = t->l[i].lru_prev) {
 		v[n++] = i;
 		__builtin_prefetch(&t->e[i], 1);
-	}
-	if (!n)
-		return;
-	/* A tail past its linger time: expiry makes room first, taking
-	 * closed sockets and leaving idle open ones; if that freed nothing,
-	 * the tail goes alone, as the walk may have changed the list. */
-	tail = &t->e[v[0]];
-	if (now_ns >= tail->last_ns && now_ns - tail->last_ns > t->linger_ns) {
-		pw_sock_table_expire(t, now_ns);
-		if (t->count < t->max)
-			return;
-		v[0] = t->l[0].lru_prev;
-		n = 1;
 	}
 	/* With the entries on their way: what removing them writes. */
 	for (k = 0; k < n; k++) {
@@ -370,18 +380,20 @@ struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
 	uint32_t i;
 
 	if (e) {
+		uint32_t head = list_head(t, e);
+
 		i = entry_number(t, e);
 		/* A socket's events come in bursts: when it is already the
 		 * most recent, its neighbours need not be touched. */
-		if (t->l[0].lru_next != i) {
-			lru_unlink(t->l, i);
-			lru_push(t->l, i);
+		if (t->l[head].lru_next != i) {
+			list_unlink(t->l, i);
+			list_push(t->l, head, i);
 		}
 		e->last_ns = now_ns;
 		return e;
 	}
 	if (t->count >= t->max)
-		make_room(t, now_ns);
+		make_room(t);
 	if (t->free) {
 		i = t->free;
 		t->free = t->l[i].lru_next;
@@ -393,7 +405,7 @@ struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
 	e->cookie = cookie;
 	e->last_ns = now_ns;
 	cookie_insert(t, cookie, i);
-	lru_push(t->l, i);
+	list_push(t->l, 0, i);
 	t->count++;
 	return e;
 }
@@ -437,28 +449,39 @@ void pw_sock_table_set_tuple(struct pw_sock_table *t, struct pw_sock_entry *e,
 void pw_sock_table_close(struct pw_sock_table *t, struct pw_sock_entry *e,
 			 uint64_t now_ns)
 {
-	(void)t;
-	e->closed = true;
+	uint32_t i = entry_number(t, e);
+
 	e->last_ns = now_ns;
+	if (e->closed) {
+		if (t->l[t->closed_head].lru_next != i) {
+			list_unlink(t->l, i);
+			list_push(t->l, t->closed_head, i);
+		}
+		return;
+	}
+	e->closed = true;
+	list_unlink(t->l, i);
+	list_push(t->l, t->closed_head, i);
+	t->nclosed++;
 }
 
 void pw_sock_table_expire(struct pw_sock_table *t, uint64_t now_ns)
 {
+	uint32_t head = t->closed_head, i = t->l[head].lru_prev, prev;
 	struct pw_sock_entry *e;
-	uint32_t i = t->l[0].lru_prev, prev;
 	int n;
 
-	/* The list is in update order, so the walk stops at the first entry
-	 * updated within the linger time: everything before it is newer.
-	 * Open entries that old stay (idle sockets); a bound on the walk
-	 * keeps a table full of them cheap. */
-	for (n = 0; i && n < 1024; n++, i = prev) {
+	/* In the order they closed (a later event moves an entry to the
+	 * front): the walk stops at the first closed within the linger
+	 * time, everything before it closed later. A bound per call spreads
+	 * a large expiry over the next few. */
+	for (n = 0; i != head && n < 4096; n++) {
 		e = &t->e[i];
 		prev = t->l[i].lru_prev;
 		if (now_ns < e->last_ns || now_ns - e->last_ns <= t->linger_ns)
 			break;
-		if (e->closed)
-			remove_entry(t, e);
+		remove_entry(t, e);
+		i = prev;
 	}
 }
 
@@ -614,27 +637,44 @@ static const char *check_chains(const struct pw_sock_table *t, uint8_t *seen)
 	return NULL;
 }
 
+/* Walks the list headed by head: every entry once, back links right, its
+ * closed flag what the list says. Returns how many, or -1. */
+static int64_t check_list(const struct pw_sock_table *t, uint32_t head,
+			  bool closed, uint8_t *seen)
+{
+	uint32_t i, prev = head;
+	int64_t n = 0;
+
+	for (i = t->l[head].lru_next; i != head;
+	     prev = i, i = t->l[i].lru_next) {
+		if (!i || i >= t->fresh || (seen[i] & SEEN_LRU) ||
+		    ++n > t->count)
+			return -1;
+		if (t->l[i].lru_prev != prev || t->e[i].closed != closed)
+			return -1;
+		seen[i] |= SEEN_LRU;
+	}
+	return t->l[head].lru_prev == prev ? n : -1;
+}
+
 const char *pw_sock_table_check(const struct pw_sock_table *t)
 {
 	const char *why = NULL;
 	uint8_t *seen = calloc(t->fresh, 1);
-	uint32_t i, prev = 0, n = 0;
+	int64_t open, closed;
+	uint32_t i, n;
 
 	if (!seen)
 		return "out of memory";
-	for (i = t->l[0].lru_next; i; prev = i, i = t->l[i].lru_next) {
-		if (i >= t->fresh || (seen[i] & SEEN_LRU) || ++n > t->count) {
-			why = "LRU list broken or longer than count";
-			goto out;
-		}
-		if (t->l[i].lru_prev != prev) {
-			why = "LRU back link wrong";
-			goto out;
-		}
-		seen[i] |= SEEN_LRU;
+	open = check_list(t, 0, false, seen);
+	closed = check_list(t, t->closed_head, true, seen);
+	if (open < 0 || closed < 0) {
+		why = "a list broken, or holding an entry of the other";
+		goto out;
 	}
-	if (t->l[0].lru_prev != prev || n != t->count || n > t->max) {
-		why = "LRU list tail or length wrong";
+	if (closed != t->nclosed || open + closed != t->count ||
+	    t->count > t->max) {
+		why = "list lengths and counts disagree";
 		goto out;
 	}
 	for (i = t->free, n = 0; i; i = t->l[i].lru_next, n++) {

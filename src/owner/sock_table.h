@@ -51,7 +51,10 @@ void pw_sock_table_prefetch_ports(const struct pw_sock_table *t,
 				  uint8_t proto, uint16_t lport,
 				  uint16_t rport, bool chain);
 
-/* Finds or creates the entry of cookie (marks it most recent). */
+/* Finds or creates the entry of cookie (marks it most recent). A full
+ * table makes room by dropping its oldest closed entries, linger time or
+ * not; only with none closed does an open one go (counted as an
+ * eviction). */
 struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
 					uint64_t cookie, uint64_t now_ns);
 
@@ -59,6 +62,8 @@ struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
 void pw_sock_table_set_tuple(struct pw_sock_table *t, struct pw_sock_entry *e,
 			     const struct pw_owner_tuple *tuple);
 
+/* Marks the entry closed at now_ns: it stays findable for the linger
+ * time, unless the table needs its room first. */
 void pw_sock_table_close(struct pw_sock_table *t, struct pw_sock_entry *e,
 			 uint64_t now_ns);
 

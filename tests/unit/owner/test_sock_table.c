@@ -144,7 +144,7 @@ static void test_eviction(void)
 	tap_ok(!pw_sock_table_find(t, 2) && pw_sock_table_find(t, 1),
 	       "the least recently updated goes, not the first made");
 
-	/* Close does not reorder: 3 stays the oldest. */
+	/* Closed entries go first, the one closed first before the other. */
 	pw_sock_table_close(t, pw_sock_table_find(t, 3), 16);
 	pw_sock_table_close(t, pw_sock_table_find(t, 4), 16);
 	pw_sock_table_get(t, 6, 17);
@@ -160,9 +160,9 @@ static void test_eviction(void)
 	tap_ok(!pw_sock_table_find(t, 1) && ev == 2,
 	       "then the oldest open one, counted");
 
-	/* Past the linger time, expiry makes room before eviction: the
-	 * old open entry at the tail stays, the closed one behind it goes,
-	 * and nothing open is lost. Table now, oldest first: 5 6 7 8. */
+	/* Past the linger time or not, a closed entry makes room before an
+	 * open one: the old open entry at the tail stays, the closed one
+	 * behind it goes. Table now, oldest first: 5 6 7 8. */
 	pw_sock_table_close(t, pw_sock_table_find(t, 6), 19);
 	pw_sock_table_get(t, 9, 5000);
 	pw_sock_table_stats(t, &count, &ev);
@@ -170,6 +170,45 @@ static void test_eviction(void)
 	       pw_sock_table_find(t, 9) && count == 4 && ev == 2,
 	       "expired closed entry makes room; old open one stays");
 	table_ok(t, "eviction");
+	pw_sock_table_free(t);
+}
+
+/* A connection storm beside long-lived idle connections: the storm's
+ * closed sockets, every one newer than the idle ones, make room for the
+ * next, and no open socket is lost however long the storm lasts. */
+static void test_storm_keeps_open(void)
+{
+	struct pw_sock_table *t = pw_sock_table_new(256, 30000);
+	uint64_t count, ev, c, now = 1;
+	bool kept = true;
+
+	for (c = 1; c <= 100; c++)
+		pw_sock_table_get(t, c, now++);
+	for (c = 1000; c < 21000; c++) {
+		struct pw_sock_entry *e = pw_sock_table_get(t, c, now++);
+
+		pw_sock_table_close(t, e, now++);
+	}
+	for (c = 1; c <= 100; c++)
+		kept = kept && pw_sock_table_find(t, c);
+	pw_sock_table_stats(t, &count, &ev);
+	tap_ok(kept && ev == 0, "20000 sockets opened and closed in a full "
+	       "table: the 100 idle open ones all stay, none evicted");
+	tap_ok(count == 256 && pw_sock_table_find(t, 20999 - 155) &&
+	       !pw_sock_table_find(t, 20999 - 156),
+	       "the storm keeps its newest closed sockets, as many as fit");
+	/* Expiry takes closed sockets only, in the order they closed. */
+	pw_sock_table_expire(t, now + 30000 - 200);
+	pw_sock_table_stats(t, &count, &ev);
+	tap_ok(count == 100 + 100 && pw_sock_table_find(t, 20999) &&
+	       !pw_sock_table_find(t, 20999 - 100),
+	       "expiry drops the closed sockets past the linger time (%llu "
+	       "left)", (unsigned long long)count);
+	pw_sock_table_expire(t, now + 60000);
+	pw_sock_table_stats(t, &count, &ev);
+	tap_ok(count == 100 && pw_sock_table_find(t, 1),
+	       "and then all of them; the idle open ones stay");
+	table_ok(t, "storm beside idle connections");
 	pw_sock_table_free(t);
 }
 
@@ -444,34 +483,36 @@ static struct model_entry *model_find(struct model *m, uint64_t cookie)
 	return NULL;
 }
 
-static struct model_entry *model_oldest_after(struct model *m,
-					      uint64_t after)
+/* The least recently updated (or closed) entry, open or closed. */
+static struct model_entry *model_oldest(struct model *m, bool closed)
 {
 	struct model_entry *best = NULL;
 	int i;
 
 	for (i = 0; i < MODEL_MAX; i++)
-		if (m->e[i].used && m->e[i].updated > after &&
+		if (m->e[i].used && m->e[i].closed == closed &&
 		    (!best || m->e[i].updated < best->updated))
 			best = &m->e[i];
 	return best;
 }
 
+/* Closed entries, oldest first, until one within the linger time. */
 static void model_expire(struct model *m, uint64_t now)
 {
 	struct model_entry *x;
-	uint64_t after = 0;
-	int n;
 
-	for (n = 0; n < 1024 && (x = model_oldest_after(m, after)); n++) {
-		after = x->updated;
-		if (now < x->last_ns || now - x->last_ns <= MODEL_LINGER)
-			break;
-		if (x->closed) {
-			x->used = false;
-			m->count--;
-		}
+	while ((x = model_oldest(m, true)) &&
+	       now >= x->last_ns && now - x->last_ns > MODEL_LINGER) {
+		x->used = false;
+		m->count--;
 	}
+}
+
+static void model_close(struct model *m, struct model_entry *x, uint64_t now)
+{
+	x->closed = true;
+	x->last_ns = now;
+	x->updated = ++m->seq;
 }
 
 static struct model_entry *model_get(struct model *m, uint64_t cookie,
@@ -485,12 +526,13 @@ static struct model_entry *model_get(struct model *m, uint64_t cookie,
 		x->last_ns = now;
 		return x;
 	}
-	if (m->count >= MODEL_MAX)
-		model_expire(m, now);
+	/* Full: the oldest closed entry, else the oldest open one. */
 	if (m->count >= MODEL_MAX) {
-		x = model_oldest_after(m, 0);
-		if (!x->closed)
+		x = model_oldest(m, true);
+		if (!x) {
+			x = model_oldest(m, false);
 			m->evictions++;
+		}
 		x->used = false;
 		m->count--;
 	}
@@ -665,8 +707,7 @@ static void test_against_model(void)
 			x = model_find(&m, cookie);
 			if (e && x) {
 				pw_sock_table_close(t, e, now);
-				x->closed = true;
-				x->last_ns = now;
+				model_close(&m, x, now);
 			}
 			bad += !entry_agrees(x, e);
 		} else if (op < 70) {
@@ -752,6 +793,7 @@ int main(void)
 	test_find_get_expire();
 	test_pointers_stable();
 	test_eviction();
+	test_storm_keeps_open();
 	test_cookie_index();
 	test_match();
 	test_set_tuple();
