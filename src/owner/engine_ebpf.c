@@ -262,6 +262,13 @@ static int add_link(struct ebpf_engine *en, struct bpf_link *link,
 	return 0;
 }
 
+static void detach_all(struct ebpf_engine *en)
+{
+	for (unsigned i = 0; i < en->nlinks; i++)
+		bpf_link__destroy(en->links[i]);
+	en->nlinks = 0;
+}
+
 /* Socket hooks at the root (every socket has an owner); the packet tap
  * at pkt_cgfd when given (only the sockets made there pay for it). */
 static int attach_all(struct ebpf_engine *en, int pkt_cgfd,
@@ -435,7 +442,6 @@ static int closeq_drain(struct ebpf_engine *en, const uint64_t *heads)
 static void ebpf_stop(void *state)
 {
 	struct ebpf_engine *en = state;
-	unsigned i;
 
 	if (!en)
 		return;
@@ -444,8 +450,7 @@ static void ebpf_stop(void *state)
 	free(en->heads);
 	ring_buffer__free(en->rb);
 	pw_ring_ahead_unmap(&en->ahead);
-	for (i = 0; i < en->nlinks; i++)
-		bpf_link__destroy(en->links[i]);
+	detach_all(en);
 	owner_bpf__destroy(en->skel);
 	if (en->cgfd >= 0)
 		close(en->cgfd);
@@ -773,16 +778,13 @@ static int ebpf_packet_target_name(void *state, const char *comm, bool add)
 static int ebpf_set_hooks(void *state, bool attached, struct pw_error *err)
 {
 	struct ebpf_engine *en = state;
-	unsigned i;
 
 	if (attached && en->nlinks)
 		return 0;
 	if (attached && !attach_all(en, en->pkt_cgfd, err))
 		return 0;
 	/* detaching, or undoing half an attach */
-	for (i = 0; i < en->nlinks; i++)
-		bpf_link__destroy(en->links[i]);
-	en->nlinks = 0;
+	detach_all(en);
 	return attached ? -1 : 0;
 }
 

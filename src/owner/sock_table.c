@@ -69,8 +69,6 @@ struct pw_sock_table {
 	uint32_t slot_mask, slot_shift;
 	uint32_t bucket_mask;
 	uint32_t max, count;
-	uint32_t closed_head;		/* max + 1 */
-	uint32_t nclosed;		/* entries in the closed list */
 	uint32_t fresh;			/* first entry never used yet */
 	uint32_t free;			/* removed entries, by lru_next */
 	uint64_t linger_ns;
@@ -135,6 +133,12 @@ static size_t links_size(const struct pw_sock_table *t)
 	return ((size_t)t->max + 2) * sizeof(*t->l);
 }
 
+/* The closed list's head: the entry after the last, in the links alone. */
+static uint32_t closed_head(const struct pw_sock_table *t)
+{
+	return t->max + 1;
+}
+
 static size_t slots_size(const struct pw_sock_table *t)
 {
 	return ((size_t)t->slot_mask + 1) * sizeof(*t->slots);
@@ -174,9 +178,8 @@ struct pw_sock_table *pw_sock_table_new(uint32_t max_entries,
 		pw_sock_table_free(t);
 		return NULL;
 	}
-	t->closed_head = t->max + 1;
-	t->l[t->closed_head].lru_prev = t->closed_head;
-	t->l[t->closed_head].lru_next = t->closed_head;
+	t->l[closed_head(t)].lru_prev = closed_head(t);
+	t->l[closed_head(t)].lru_next = closed_head(t);
 	return t;
 }
 
@@ -249,10 +252,21 @@ static void list_push(struct sock_links *l, uint32_t head, uint32_t i)
 	l[head].lru_next = i;
 }
 
+/* Makes i the most recent of the list headed by head, from wherever it
+ * is. A socket's events come in bursts: when it is already the most
+ * recent, its neighbours need not be touched. */
+static void list_move_front(struct sock_links *l, uint32_t head, uint32_t i)
+{
+	if (l[head].lru_next == i)
+		return;
+	list_unlink(l, i);
+	list_push(l, head, i);
+}
+
 static uint32_t list_head(const struct pw_sock_table *t,
 			  const struct pw_sock_entry *e)
 {
-	return e->closed ? t->closed_head : 0;
+	return e->closed ? closed_head(t) : 0;
 }
 
 static void tuple_unhash(struct pw_sock_table *t, uint32_t i)
@@ -278,8 +292,6 @@ static void remove_entry(struct pw_sock_table *t, struct pw_sock_entry *e)
 	cookie_delete(t, e->cookie);
 	tuple_unhash(t, i);
 	list_unlink(t->l, i);
-	if (e->closed)
-		t->nclosed--;
 	t->l[i].lru_prev = 0;
 	t->l[i].lru_next = t->free;
 	t->free = i;
@@ -340,7 +352,9 @@ static void make_room(struct pw_sock_table *t)
 		want = 1;
 	if (want > EVICT_BATCH)
 		want = EVICT_BATCH;
-	head = t->nclosed ? t->closed_head : 0;
+	head = closed_head(t);
+	if (t->l[head].lru_prev == head)
+		head = 0;	/* none closed */
 	/* The tail of the list (links: 16 bytes an entry, mostly cached);
 	 * start loading each entry. */
 	for (i = t->l[head].lru_prev; i != head && n < want;
@@ -380,15 +394,7 @@ struct pw_sock_entry *pw_sock_table_get(struct pw_sock_table *t,
 	uint32_t i;
 
 	if (e) {
-		uint32_t head = list_head(t, e);
-
-		i = entry_number(t, e);
-		/* A socket's events come in bursts: when it is already the
-		 * most recent, its neighbours need not be touched. */
-		if (t->l[head].lru_next != i) {
-			list_unlink(t->l, i);
-			list_push(t->l, head, i);
-		}
+		list_move_front(t->l, list_head(t, e), entry_number(t, e));
 		e->last_ns = now_ns;
 		return e;
 	}
@@ -449,25 +455,14 @@ void pw_sock_table_set_tuple(struct pw_sock_table *t, struct pw_sock_entry *e,
 void pw_sock_table_close(struct pw_sock_table *t, struct pw_sock_entry *e,
 			 uint64_t now_ns)
 {
-	uint32_t i = entry_number(t, e);
-
 	e->last_ns = now_ns;
-	if (e->closed) {
-		if (t->l[t->closed_head].lru_next != i) {
-			list_unlink(t->l, i);
-			list_push(t->l, t->closed_head, i);
-		}
-		return;
-	}
 	e->closed = true;
-	list_unlink(t->l, i);
-	list_push(t->l, t->closed_head, i);
-	t->nclosed++;
+	list_move_front(t->l, closed_head(t), entry_number(t, e));
 }
 
 void pw_sock_table_expire(struct pw_sock_table *t, uint64_t now_ns)
 {
-	uint32_t head = t->closed_head, i = t->l[head].lru_prev, prev;
+	uint32_t head = closed_head(t), i = t->l[head].lru_prev, prev;
 	struct pw_sock_entry *e;
 	int n;
 
@@ -667,13 +662,12 @@ const char *pw_sock_table_check(const struct pw_sock_table *t)
 	if (!seen)
 		return "out of memory";
 	open = check_list(t, 0, false, seen);
-	closed = check_list(t, t->closed_head, true, seen);
+	closed = check_list(t, closed_head(t), true, seen);
 	if (open < 0 || closed < 0) {
 		why = "a list broken, or holding an entry of the other";
 		goto out;
 	}
-	if (closed != t->nclosed || open + closed != t->count ||
-	    t->count > t->max) {
+	if (open + closed != t->count || t->count > t->max) {
 		why = "list lengths and counts disagree";
 		goto out;
 	}

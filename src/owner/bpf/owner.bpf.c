@@ -1094,24 +1094,21 @@ int BPF_PROG(pw_exec, struct task_struct *p, pid_t old_pid,
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(pw_fork, struct task_struct *parent, struct task_struct *child)
 {
+	struct task_struct *c = untrusted_task(child);
+	__u32 ptgid = untrusted_task(parent)->tgid;
 	struct pw_abi_proc_event *e;
-	__u32 ptgid, ctgid;
 
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	if (c->pid != c->tgid)
 		return 0;	/* a thread, not a process */
-	if (pkt_follow) {
-		ptgid = BPF_CORE_READ(parent, tgid);
-		ctgid = BPF_CORE_READ(child, tgid);
-		if (is_target_pid(ptgid))
-			add_target_pid(ctgid);
-	}
+	if (pkt_follow && is_target_pid(ptgid))
+		add_target_pid(c->tgid);
 	e = reserve_proc(PW_ABI_FORK);
 	if (!e)
 		return 0;
-	owner_of(untrusted_task(child), &e->owner);
+	owner_of(c, &e->owner);
 	/* the forking process, which CLONE_PARENT does not make the
 	 * child's real_parent */
-	e->owner.ppid = BPF_CORE_READ(parent, tgid);
+	e->owner.ppid = ptgid;
 	submit(e, sizeof(*e));
 	return 0;
 }
@@ -1119,15 +1116,16 @@ int BPF_PROG(pw_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(pw_exit, struct task_struct *p)
 {
+	struct task_struct *t = untrusted_task(p);
 	struct pw_abi_proc_event *e;
 
-	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
+	if (t->pid != t->tgid)
 		return 0;
 	e = reserve_proc(PW_ABI_EXIT);
 	if (!e)
 		return 0;
-	owner_of(untrusted_task(p), &e->owner);
-	e->exit_code = BPF_CORE_READ(p, exit_code);
+	owner_of(t, &e->owner);
+	e->exit_code = t->exit_code;
 	submit(e, sizeof(*e));
 	return 0;
 }

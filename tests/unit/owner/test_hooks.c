@@ -64,23 +64,33 @@ static bool known(struct pw_owner *o, int fd)
 	       info.pid == (uint32_t)getpid();
 }
 
+/* A context on engine kind, or NULL after a failed check named what. */
+static struct pw_owner *start(enum pw_owner_engine_kind kind,
+			      const char *what)
+{
+	struct pw_owner_config cfg;
+	struct pw_error err;
+	struct pw_owner *o;
+
+	pw_owner_config_default(&cfg);
+	cfg.engine = kind;
+	pw_error_clear(&err);
+	o = pw_owner_start(&cfg, &err);
+	if (!tap_ok(o != NULL, "%s engine started", what))
+		tap_diag("%s", err.msg);
+	return o;
+}
+
 static void test_ebpf(void)
 {
 	struct conn before = { -1, -1 }, gap = { -1, -1 }, after = { -1, -1 };
-	struct pw_owner_config cfg;
 	struct sockaddr_in a;
 	struct pw_error err;
-	struct pw_owner *o;
+	struct pw_owner *o = start(PW_ENGINE_EBPF, "eBPF");
 	int l;
 
-	pw_owner_config_default(&cfg);
-	cfg.engine = PW_ENGINE_EBPF;
-	pw_error_clear(&err);
-	o = pw_owner_start(&cfg, &err);
-	if (!tap_ok(o != NULL, "eBPF engine started")) {
-		tap_diag("%s", err.msg);
+	if (!o)
 		return;
-	}
 	l = listener(&a);
 	if (!tap_ok(l >= 0 && connect_one(l, &a, &before),
 		    "connection with hooks attached"))
@@ -114,18 +124,11 @@ out:
 
 static void test_polling(void)
 {
-	struct pw_owner_config cfg;
 	struct pw_error err;
-	struct pw_owner *o;
+	struct pw_owner *o = start(PW_ENGINE_POLLING, "polling");
 
-	pw_owner_config_default(&cfg);
-	cfg.engine = PW_ENGINE_POLLING;
-	pw_error_clear(&err);
-	o = pw_owner_start(&cfg, &err);
-	if (!tap_ok(o != NULL, "polling engine started")) {
-		tap_diag("%s", err.msg);
+	if (!o)
 		return;
-	}
 	tap_ok(pw_owner_set_hooks(o, false, &err) == -EOPNOTSUPP &&
 		       strstr(err.msg, "no kernel hooks"),
 	       "polling: no hooks to switch, said so");
