@@ -22,8 +22,15 @@
  * pairs show how far two equal windows differ here: the resolution of the
  * figure.
  *
+ * --windows FILE writes this process's pid ("# pid N"), then each
+ * window's place on CLOCK_MONOTONIC ("index on start_ns end_ns
+ * connections" per line), so that a profile of the whole machine taken
+ * meanwhile (perf record -k CLOCK_MONOTONIC) can be split into the
+ * windows with hooks and those without: where the cost is, function by
+ * function (bench/hook_profile.sh).
+ *
  * Runs as root inside the clients' network namespace:
- *   hook-ab ADDR PORT SECONDS WINDOW_MS CLIENTS [--dry]
+ *   hook-ab ADDR PORT SECONDS WINDOW_MS CLIENTS [--dry] [--windows FILE]
  * The server is anything that answers each connection's byte (owner_peer
  * tcp-server). */
 #include <arpa/inet.h>
@@ -203,7 +210,7 @@ static void on_event(const struct pw_owner_event *ev, void *ctx)
 static void usage(void)
 {
 	fprintf(stderr, "usage: hook-ab ADDR PORT SECONDS WINDOW_MS CLIENTS "
-		"[--dry]\n");
+		"[--dry] [--windows FILE]\n");
 	exit(2);
 }
 
@@ -235,12 +242,29 @@ int main(int argc, char **argv)
 	volatile int *stop;
 	struct pw_owner *o;
 	const char *a, *b;
+	FILE *winlog = NULL;
 	bool dry = false;
 
-	if (argc == 7 && !strcmp(argv[6], "--dry"))
-		dry = true;
-	else if (argc != 6)
+	if (argc < 6)
 		usage();
+	for (i = 6; i < argc; i++) {
+		if (!strcmp(argv[i], "--dry")) {
+			dry = true;
+		} else if (!strcmp(argv[i], "--windows") && i + 1 < argc) {
+			winlog = fopen(argv[++i], "we");
+			if (!winlog) {
+				fprintf(stderr, "hook-ab: %s: %s\n", argv[i],
+					strerror(errno));
+				return 1;
+			}
+			/* whose samples are the context's own (the clients
+			 * are children); flushed before they fork */
+			fprintf(winlog, "# pid %d\n", (int)getpid());
+			fflush(winlog);
+		} else {
+			usage();
+		}
+	}
 	if (inet_pton(AF_INET, argv[1], &to.sin_addr) != 1)
 		usage();
 	to.sin_port = htons((uint16_t)atoi(argv[2]));
@@ -323,7 +347,13 @@ int main(int argc, char **argv)
 				     (double)(c1 - c0) : 0;
 		w[i].self = c1 > c0 ? (double)(self_cpu_ns() - u0) /
 				      (double)(c1 - c0) : 0;
+		if (winlog)
+			fprintf(winlog, "%d %d %llu %llu %llu\n", i, w[i].on,
+				(unsigned long long)s0, (unsigned long long)s1,
+				(unsigned long long)w[i].conns);
 	}
+	if (winlog && fclose(winlog))
+		perror("hook-ab: --windows");
 	stop_clients(stop, pid, nclients);
 	pw_owner_get_stats(o, &st);
 	pw_owner_stop(o);
