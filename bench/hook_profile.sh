@@ -22,6 +22,8 @@
 # Environment: PW_BUILD (default build), PW_PROFILE_HZ (default 2999).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 PW_BUILD=${PW_BUILD:-$root/build}
 PEER=$PW_BUILD/tests/unit/owner/owner_peer
 HOOK_AB=$PW_BUILD/bench/hook-ab
@@ -43,23 +45,13 @@ command -v perf >/dev/null ||
 tmp=$(mktemp -d /tmp/pw-profile-XXXXXX)
 cleanup() {
 	touch "$tmp/stop"
-	for ns in "$tag-a" "$tag-b"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	bench_ns_pair_del "$tag"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ip netns add "$tag-a" && ip netns add "$tag-b" || exit 1
-ip link add "p$$a" netns "$tag-a" type veth peer name "p$$b" netns "$tag-b"
-ip -n "$tag-a" addr add 10.79.0.1/24 dev "p$$a"
-ip -n "$tag-b" addr add 10.79.0.2/24 dev "p$$b"
-for ns in a b; do
-	ip -n "$tag-$ns" link set lo up
-	ip -n "$tag-$ns" link set "p$$$ns" up
-done
+bench_ns_pair "$tag" "p$$a" "p$$b" 10.79.0 || exit 1
 ip netns exec "$tag-b" "$PEER" tcp-server 7001 4 "$tmp/stop" >/dev/null &
 disown
 for ((i = 0; i < 50; i++)); do

@@ -33,6 +33,8 @@
 # connection rate alone (more rounds in the same time).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 PW_BUILD=${PW_BUILD:-$root/build}
 PROCWIRE=$PW_BUILD/procwire
 PEER=$PW_BUILD/tests/unit/owner/owner_peer
@@ -58,23 +60,13 @@ ev_pid=
 cleanup() {
 	[ -n "$ev_pid" ] && kill -9 "$ev_pid" 2>/dev/null
 	touch "$tmp/stop"
-	for ns in "$tag-a" "$tag-b"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	bench_ns_pair_del "$tag"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ip netns add "$tag-a" && ip netns add "$tag-b" || exit 1
-ip link add "v$$a" netns "$tag-a" type veth peer name "v$$b" netns "$tag-b"
-ip -n "$tag-a" addr add 10.79.0.1/24 dev "v$$a"
-ip -n "$tag-b" addr add 10.79.0.2/24 dev "v$$b"
-for ns in a b; do
-	ip -n "$tag-$ns" link set lo up
-	ip -n "$tag-$ns" link set "v$$$ns" up
-done
+bench_ns_pair "$tag" "v$$a" "v$$b" 10.79.0 || exit 1
 ip netns exec "$tag-b" iperf3 -s -D -p 5201 >/dev/null
 ip netns exec "$tag-b" "$PEER" tcp-server 7001 4 "$tmp/stop" >/dev/null &
 for ((i = 0; i < 50; i++)); do
