@@ -70,9 +70,10 @@ grep -E '^(hook-ab|  )' "$tmp/ab.out"
 echo
 
 # perf script prints "pid time: ip sym", samples in time order; windows
-# are in time order too, so one pointer walks them.
+# are in time order too, so one pointer walks them. The groups go to
+# stdout, a line per function to $tmp/functions, sorted below.
 perf script -i "$tmp/perf.data" -F pid,time,ip,sym 2>/dev/null |
-awk -v hz="$hz" -v top="$top" -v winfile="$tmp/windows" '
+awk -v hz="$hz" -v winfile="$tmp/windows" -v rows="$tmp/functions" '
 function group(sym, pid) {
 	if (pid == 0)
 		return "idle"
@@ -85,6 +86,10 @@ function group(sym, pid) {
 	if (sym ~ /ringbuf/)
 		return "ring buffer"
 	return "rest of the machine"
+}
+# us per connection of k samples in the windows with hooks (on 1) or not
+function per_conn(k, on) {
+	return k * 1e6 / hz / conns[on]
 }
 BEGIN {
 	while ((getline line < winfile) > 0) {
@@ -113,30 +118,16 @@ END {
 		print "hook_profile: no windows matched the samples" > "/dev/stderr"
 		exit 1
 	}
-	us = 1e6 / hz
-	a = busy[1] * us / conns[1]; b = busy[0] * us / conns[0]
+	a = per_conn(busy[1], 1); b = per_conn(busy[0], 0)
 	printf "busy time of the machine per connection: %.2f us with hooks, %.2f us without: %+.2f us (%+.1f %%)\n", a, b, a - b, b ? 100 * (a - b) / b : 0
 	print "where it changed, per connection:"
-	for (g in groups) {
-		d = gcnt[1, g] * us / conns[1] - gcnt[0, g] * us / conns[0]
-		printf "  %+7.3f us  %s\n", d, g
-	}
-	printf "\nthe %d functions that grew most (us per connection: with, without, difference)\n", top
+	for (g in groups)
+		printf "  %+7.3f us  %s\n",
+		       per_conn(gcnt[1, g], 1) - per_conn(gcnt[0, g], 0), g
 	for (x in syms) {
-		d = cnt[1, x] * us / conns[1] - cnt[0, x] * us / conns[0]
-		row[x] = sprintf("%+8.3f %8.3f %8.3f  %s", d,
-				  cnt[1, x] * us / conns[1],
-				  cnt[0, x] * us / conns[0], x)
-		val[x] = d
+		a = per_conn(cnt[1, x], 1); b = per_conn(cnt[0, x], 0)
+		printf "  %+8.3f %8.3f %8.3f  %s\n", a - b, a, b, x > rows
 	}
-	for (i = 0; i < top; i++) {
-		best = ""
-		for (x in val)
-			if (best == "" || val[x] > val[best])
-				best = x
-		if (best == "")
-			break
-		printf "  %s\n", row[best]
-		delete val[best]
-	}
-}'
+}' || exit 1
+printf '\nthe %d functions that grew most (us per connection: difference, with hooks, without)\n' "$top"
+sort -gr "$tmp/functions" | head -n "$top"

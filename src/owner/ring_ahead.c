@@ -81,12 +81,11 @@ void pw_ring_ahead_step(struct pw_ring_ahead *ra, const void *sample)
 	 * mapping, right behind that store, waited for the store to land
 	 * (15 % of the reader's profile under a storm, 6 % after). Between
 	 * two steps the reader moves less than the ring's size. */
-	if (ra->have_cur) {
+	if (ra->theirs) {
 		cur = ra->cur + ((at - ra->theirs - ra->cur) & ra->mask);
 	} else {
 		cur = __atomic_load_n(ra->cons, __ATOMIC_ACQUIRE);
 		ra->theirs = at - (uintptr_t)(cur & ra->mask);
-		ra->have_cur = true;
 	}
 	ra->cur = cur;
 	for (unsigned c = 0; c < PW_RING_AHEAD_CURSORS; c++) {

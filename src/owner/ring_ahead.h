@@ -13,7 +13,6 @@
 #ifndef PW_OWNER_RING_AHEAD_H
 #define PW_OWNER_RING_AHEAD_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,8 +26,8 @@ struct pw_ring_ahead {
 	uint64_t mask;
 	uint64_t prod_seen;		/* last producer position read */
 	uint64_t cur;			/* the record last stepped to */
-	uintptr_t theirs;		/* where the reader's data starts */
-	bool have_cur;
+	uintptr_t theirs;		/* where the reader's data starts; 0
+					 * until the first step */
 	/* Each cursor: the next record it returns, and how many records
 	 * it is ahead of the one the reader handles. */
 	uint64_t pos[PW_RING_AHEAD_CURSORS];
